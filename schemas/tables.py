@@ -1,0 +1,73 @@
+"""The materialised view of jobs and tasks, shared by the sink and the ingest.
+
+The sink is the writer of statuses and results; the ingest reads them to
+answer queries and records only what it must own (an accepted job's first
+row and idempotency keys). Tables change only through Alembic migrations.
+"""
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.mysql import LONGTEXT
+
+metadata = MetaData()
+
+LongText = Text().with_variant(LONGTEXT(), "mysql", "mariadb")
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    Column("submission_type", String(16), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("source_name", String(1024), nullable=True),
+    Column("options_json", Text, nullable=False, default="{}"),
+    Column("task_count", Integer, nullable=True),
+    Column("tasks_succeeded", Integer, nullable=False, default=0),
+    Column("tasks_failed", Integer, nullable=False, default=0),
+    Column("violation_count", Integer, nullable=False, default=0),
+    Column("error_code", String(64), nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+    Column("finished_at", DateTime(timezone=False), nullable=True),
+    Index("ix_jobs_status_created", "status", "created_at"),
+    Index("ix_jobs_created", "created_at"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("job_id", String(36), nullable=False),
+    Column("ordinal", Integer, nullable=False, default=0),
+    Column("file_name", String(1024), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("violation_count", Integer, nullable=True),
+    Column("result_json", LongText, nullable=True),
+    Column("error_code", String(64), nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("started_at", DateTime(timezone=False), nullable=True),
+    Column("finished_at", DateTime(timezone=False), nullable=True),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+    Index("ix_tasks_job_ordinal", "job_id", "ordinal"),
+    Index("ix_tasks_job_status", "job_id", "status"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("idempotency_key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("job_id", String(36), nullable=False),
+    Column("response_json", Text, nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+)
