@@ -1,0 +1,50 @@
+"""Creating the topics of the pipeline, idempotently, at each service's start.
+
+Topics are created explicitly (not by broker auto-creation) so that partition
+counts, replication and ``min.insync.replicas`` are what the contract says.
+"""
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from schemas.errors import LintServiceError
+from schemas.topics import TopicNames, topic_specs
+
+
+class KafkaUnavailableError(LintServiceError):
+    """The brokers did not answer in time."""
+
+    code = "KAFKA_UNAVAILABLE"
+
+
+def ensure_topics(
+    bootstrap: str,
+    names: TopicNames,
+    *,
+    partitions: int = 8,
+    replication_factor: int = 1,
+    min_insync_replicas: int = 1,
+    timeout: float = 30.0,
+) -> list[str]:
+    """Create the missing topics; return the names that were created."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    try:
+        existing = set(admin.list_topics(timeout=timeout).topics)
+    except KafkaException as exc:
+        raise KafkaUnavailableError(f"cannot list topics at {bootstrap}: {exc}") from exc
+    wanted = [
+        NewTopic(s.name, s.partitions, replication_factor, config=s.config)
+        for s in topic_specs(names, partitions, min_insync_replicas)
+        if s.name not in existing
+    ]
+    if not wanted:
+        return []
+    created = []
+    for name, future in admin.create_topics(wanted, operation_timeout=timeout).items():
+        try:
+            future.result(timeout)
+            created.append(name)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise KafkaUnavailableError(f"cannot create topic {name}: {exc}") from exc
+    return created
