@@ -27,7 +27,8 @@ def utc_now() -> datetime:
 class Record(BaseModel):
     """Base of every wire record: immutable, strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Every field is always written, so consumers may rely on all of them.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class LintOptions(Record):
@@ -36,7 +37,7 @@ class LintOptions(Record):
     dialect: str = Field("ansi", min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")
     rules: tuple[RuleCode, ...] | None = None
     exclude_rules: tuple[RuleCode, ...] | None = None
-    config: str | None = Field(None, max_length=65536, description="Text of a .sqlfluff file, lint settings only.")
+    config: str | None = Field(None, max_length=65536, description="A .sqlfluff file, lint settings only.")
 
 
 class ErrorInfo(Record):

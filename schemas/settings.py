@@ -29,4 +29,4 @@ class ServiceSettings(BaseSettings):
     topics: TopicNames = Field(default_factory=TopicNames, description="TOPICS__JOBS, TOPICS__TASKS, ...")
     topic_partitions: int = Field(8, ge=1, description="Partitions of the tasks topic when created.")
     topic_replication_factor: int = Field(1, ge=1, description="Replication factor when topics are created.")
-    topic_min_insync_replicas: int = Field(1, ge=1, description="min.insync.replicas when topics are created.")
+    topic_min_insync_replicas: int = Field(1, ge=1, description="min.insync.replicas of created topics.")
