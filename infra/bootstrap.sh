@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Prepares a checkout to build and test: Python >= 3.11 with a .venv holding the
+# project and its test extras, and a JDK + Maven to resolve and run the Kafka broker.
+# Cheap when nothing changed: pip runs only when pyproject.toml differs from the
+# one of the last successful install (stamp file in .venv).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+STAMP="$VENV/.sqllint-install-stamp"
+
+die() { echo "bootstrap.sh: $*" >&2; exit 1; }
+
+PYTHON="${PYTHON:-python3}"
+command -v "$PYTHON" >/dev/null || die "python3 is missing (need >= 3.11)"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || die "python3 >= 3.11 is required, found $("$PYTHON" --version 2>&1)"
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    echo "bootstrap.sh: creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]]; then
+    echo "bootstrap.sh: installing the project into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]"
+    echo "$want" >"$STAMP"
+fi
+
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "bootstrap.sh: installing openjdk-17-jre-headless and maven"
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless maven >/dev/null
+    else
+        die "java and mvn are required: install the Debian packages openjdk-17-jre-headless and maven"
+    fi
+fi

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# A private MariaDB server for development and tests, run as a plain background
+# process (there is no systemd here, and Debian's policy-rc.d refuses service starts).
+#
+#   mariadb.sh ensure     install mariadb-server if missing, start, create database + users
+#   mariadb.sh stop       stop the server started by `ensure` (by its pid)
+#   mariadb.sh status     running or not
+#   mariadb.sh url        the application URL (DATABASE_URL) for the sqllint user
+#   mariadb.sh test-url   the server URL for tests (may create/drop databases named test_%)
+#
+# Environment (defaults are development-only passwords, never used in production):
+#   MARIADB_PORT (3307), SQLLINT_DB_PASSWORD (sqllint-dev), SQLLINT_TEST_DB_PASSWORD (sqllint-test-dev).
+# If DATABASE_URL names a MySQL/MariaDB server that already answers, `ensure` leaves it alone.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="$ROOT/var/mariadb"
+DATADIR="$DIR/data"
+PIDFILE="$DIR/mariadbd.pid"
+PORT="${MARIADB_PORT:-3307}"
+APP_PASSWORD="${SQLLINT_DB_PASSWORD:-sqllint-dev}"
+TEST_PASSWORD="${SQLLINT_TEST_DB_PASSWORD:-sqllint-test-dev}"
+READY_TIMEOUT="${MARIADB_READY_TIMEOUT:-60}"
+SOCKET="$DIR/mariadb.sock"
+# A unix socket path must fit in 108 bytes; deep checkouts fall back to /tmp.
+if [[ ${#SOCKET} -gt 100 ]]; then SOCKET="/tmp/sqllint-mariadb-$(echo "$ROOT" | md5sum | cut -c1-8).sock"; fi
+export PATH="$PATH:/usr/sbin:/sbin"
+
+die() { echo "mariadb.sh: $*" >&2; exit 1; }
+
+server_bin() { command -v mariadbd || command -v mysqld || true; }
+
+install_server() {
+    [[ -n "$(server_bin)" ]] && return 0
+    [[ "$(id -u)" -eq 0 ]] || die "mariadb-server is not installed; as root run: apt-get install -y mariadb-server"
+    echo "mariadb.sh: installing mariadb-server with apt-get"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server >/dev/null
+    [[ -n "$(server_bin)" ]] || die "apt-get installed mariadb-server but no mariadbd/mysqld was found"
+}
+
+running_pid() {
+    local pid
+    [[ -f "$PIDFILE" ]] || return 1
+    pid="$(cat "$PIDFILE")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+root_sql() { mariadb --protocol=socket --socket="$SOCKET" -uroot -N -B "$@"; }
+
+external_server_answers() {
+    # True when DATABASE_URL is a mysql URL whose server accepts its credentials.
+    [[ "${DATABASE_URL:-}" == mysql* ]] || return 1
+    local py=python3
+    [[ -x "$ROOT/.venv/bin/python" ]] && py="$ROOT/.venv/bin/python"
+    "$py" - <<'EOF' 2>/dev/null
+import os, sys
+from sqlalchemy import create_engine, text
+engine = create_engine(os.environ["DATABASE_URL"], connect_args={"connect_timeout": 5})
+with engine.connect() as conn:
+    print("mariadb.sh: DATABASE_URL answers, version", conn.execute(text("SELECT VERSION()")).scalar())
+EOF
+}
+
+start_server() {
+    mkdir -p "$DIR"
+    if [[ ! -d "$DATADIR/mysql" ]]; then
+        echo "mariadb.sh: initialising $DATADIR"
+        mariadb-install-db --no-defaults --datadir="$DATADIR" --user="$(id -un)" \
+            --auth-root-authentication-method=socket --skip-test-db >"$DIR/install-db.log" 2>&1 \
+            || { cat "$DIR/install-db.log" >&2; die "mariadb-install-db failed"; }
+    fi
+    local bin cmd
+    bin="$(server_bin)"
+    cmd="$(printf '%q ' "$bin" --no-defaults --datadir="$DATADIR" --socket="$SOCKET" --port="$PORT" \
+        --bind-address=127.0.0.1 --pid-file="$DIR/server.pid" --log-error="$DIR/mariadb.err" \
+        --user="$(id -un)" --skip-log-bin --innodb-buffer-pool-size=128M --character-set-server=utf8mb4 \
+        --collation-server=utf8mb4_unicode_ci --max-connections=300)"
+    # Detached (setsid) so it outlives the shell or test session that started it.
+    setsid bash -c "echo \$\$ >$(printf '%q' "$PIDFILE"); exec $cmd" </dev/null >"$DIR/stdout.log" 2>&1 &
+    local waited=0
+    until mariadb-admin --protocol=socket --socket="$SOCKET" -uroot ping >/dev/null 2>&1; do
+        if ! running_pid >/dev/null || [[ "$waited" -ge $((READY_TIMEOUT * 2)) ]]; then
+            tail -n 30 "$DIR/mariadb.err" >&2 || true
+            die "mariadbd did not answer on $SOCKET"
+        fi
+        sleep 0.5; waited=$((waited + 1))
+    done
+}
+
+create_users() {
+    # Least privilege: the app user owns only `sqllint`; the test user only databases named test_*.
+    root_sql <<EOF
+CREATE DATABASE IF NOT EXISTS sqllint CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'sqllint'@'%' IDENTIFIED BY '$APP_PASSWORD';
+ALTER USER 'sqllint'@'%' IDENTIFIED BY '$APP_PASSWORD';
+GRANT ALL PRIVILEGES ON \`sqllint\`.* TO 'sqllint'@'%';
+CREATE USER IF NOT EXISTS 'sqllint_test'@'%' IDENTIFIED BY '$TEST_PASSWORD';
+ALTER USER 'sqllint_test'@'%' IDENTIFIED BY '$TEST_PASSWORD';
+GRANT ALL PRIVILEGES ON \`test\\_%\`.* TO 'sqllint_test'@'%';
+FLUSH PRIVILEGES;
+EOF
+}
+
+ensure() {
+    if external_server_answers; then return 0; fi
+    install_server
+    if running_pid >/dev/null; then
+        echo "mariadb.sh: already running (pid $(running_pid))"
+    else
+        start_server
+    fi
+    create_users
+    echo "mariadb.sh: MariaDB $(root_sql -e 'SELECT VERSION()') ready on 127.0.0.1:$PORT"
+    echo "DATABASE_URL=$(app_url)"
+}
+
+stop() {
+    local pid waited=0
+    if ! pid="$(running_pid)"; then echo "mariadb.sh: not running"; return 0; fi
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do
+        if [[ "$waited" -ge 60 ]]; then kill -KILL "$pid" 2>/dev/null || true; break; fi
+        sleep 0.5; waited=$((waited + 1))
+    done
+    rm -f "$PIDFILE"
+    echo "mariadb.sh: stopped ($pid)"
+}
+
+app_url() { echo "mysql+pymysql://sqllint:$APP_PASSWORD@127.0.0.1:$PORT/sqllint"; }
+test_url() { echo "mysql+pymysql://sqllint_test:$TEST_PASSWORD@127.0.0.1:$PORT/"; }
+
+case "${1:-}" in
+    ensure | start) ensure ;;
+    stop) stop ;;
+    status) if pid="$(running_pid)"; then echo "running pid=$pid port=$PORT"; else echo "stopped"; exit 1; fi ;;
+    url) app_url ;;
+    test-url) test_url ;;
+    *) die "usage: mariadb.sh ensure|stop|status|url|test-url" ;;
+esac
