@@ -1,0 +1,100 @@
+"""Code that runs inside the lint worker processes (spawned by pebble).
+
+Everything crossing the process boundary is plain data (a JSON string in, a
+dict out) so nothing of ours is pickled. Failures come back as values: a
+raised exception would lose its type across the boundary and could not be
+told apart from a crashed worker.
+"""
+
+import importlib
+import resource
+import signal
+import time
+from collections import OrderedDict
+from typing import Any
+
+from schemas.events import LintOptions
+from schemas.lint_config import ConfigRejectedError, fluff_config_kwargs
+
+# Building a Linter loads the dialect and rule set (~1 s); jobs reuse a handful
+# of option sets, so a small LRU keeps that cost to once per worker and option set.
+LINTER_CACHE_SIZE = 16
+_linters: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_VIOLATION_KEYS = (
+    "code",
+    "description",
+    "name",
+    "start_line_no",
+    "start_line_pos",
+    "end_line_no",
+    "end_line_pos",
+    "warning",
+)
+
+
+def init_worker(memory_mb: int) -> None:
+    """Prepare a fresh worker: Ctrl-C is the parent's business, memory is capped.
+
+    The address-space limit turns a runaway parse into a MemoryError we can
+    report for that file, instead of the kernel killing a random process.
+    SQLFluff is imported here, once, so the first file does not pay for it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    importlib.import_module("sqlfluff.core")
+
+
+def _linter_for(options: LintOptions) -> Any:
+    key = (options.dialect, options.rules, options.exclude_rules, options.config)
+    linter = _linters.get(key)
+    if linter is not None:
+        _linters.move_to_end(key)
+        return linter
+    core = importlib.import_module("sqlfluff.core")
+    kwargs = fluff_config_kwargs(options)
+    try:
+        config = core.FluffConfig(**kwargs)
+        linter = core.Linter(config=config)
+    except (KeyError, ValueError, core.SQLFluffUserError) as exc:
+        # An unknown dialect is a KeyError, a bad value a user error: both are the job's options.
+        raise ConfigRejectedError(f"SQLFluff rejected the options: {exc}") from exc
+    _linters[key] = linter
+    if len(_linters) > LINTER_CACHE_SIZE:
+        _linters.popitem(last=False)
+    return linter
+
+
+def _failure(code: str, message: str, started: float) -> dict[str, Any]:
+    return {
+        "status": "FAILURE",
+        "violations": [],
+        "error": {"code": code, "message": message[:4000]},
+        "duration_ms": (time.perf_counter() - started) * 1000,
+    }
+
+
+def lint_text(file_name: str, sql: str, options_json: str) -> dict[str, Any]:
+    """Lint one file; return the outcome as a plain dict (never raises for a bad file)."""
+    started = time.perf_counter()
+    try:
+        options = LintOptions.model_validate_json(options_json)
+        linter = _linter_for(options)
+        records = linter.lint_string_wrapped(sql, fname=file_name).as_records()
+    except ConfigRejectedError as exc:
+        return _failure(exc.code, exc.message, started)
+    except MemoryError:
+        _linters.clear()
+        return _failure("LINT_MEMORY", "SQLFluff ran out of memory on this file", started)
+    except RecursionError:
+        return _failure("LINT_RECURSION", "the file is nested too deeply for SQLFluff's parser", started)
+    except Exception as exc:  # SQLFluff bugs must fail one file, not the worker.
+        return _failure("LINT_ERROR", f"{type(exc).__name__}: {exc}", started)
+    found = records[0]["violations"] if records else []
+    return {
+        "status": "SUCCESS",
+        "violations": [{k: v.get(k) for k in _VIOLATION_KEYS} for v in found],
+        "error": None,
+        "duration_ms": (time.perf_counter() - started) * 1000,
+    }
