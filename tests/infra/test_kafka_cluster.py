@@ -1,0 +1,52 @@
+"""The 3-node KRaft cluster accepts acks=all writes to a topic with RF 3 and min.insync.replicas=2.
+
+This is the topology the fault-tolerance scenarios run against; it is started here
+through infra/kafka/kafka.sh and stopped again unless it was already running.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from tests import _infra
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CLUSTER = "127.0.0.1:29092,127.0.0.1:29192,127.0.0.1:29292"
+
+
+@pytest.fixture(scope="module")
+def cluster_bootstrap() -> Iterator[str]:
+    status = _infra.run_script(_infra.KAFKA_SH, "status", check=False)
+    was_running = status.count("running") >= 3 and "cluster/node3" in status
+    _infra.run_script(_infra.KAFKA_SH, "start", "--cluster")
+    yield CLUSTER
+    if not was_running:
+        _infra.run_script(_infra.KAFKA_SH, "stop", "--cluster")
+
+
+@pytest.mark.timeout(300)
+def test_replicated_topic_takes_acks_all_writes(cluster_bootstrap: str, unique_id: str) -> None:
+    admin = AdminClient({"bootstrap.servers": cluster_bootstrap})
+    assert len(admin.list_topics(timeout=30).brokers) == 3
+    topic = f"test.{unique_id}.replicated"
+    new = NewTopic(topic, 3, 3, config={"min.insync.replicas": "2"})
+    admin.create_topics([new], operation_timeout=60)[topic].result(60)
+    try:
+        partitions = admin.list_topics(topic, timeout=30).topics[topic].partitions
+        assert [len(p.replicas) for p in partitions.values()] == [3, 3, 3]
+
+        delivered: list[object] = []
+        producer = Producer(
+            {"bootstrap.servers": cluster_bootstrap, "acks": "all", "enable.idempotence": True}
+        )
+        for i in range(30):
+            producer.produce(
+                topic, f"v{i}".encode(), f"k{i}".encode(), on_delivery=lambda e, _m: delivered.append(e)
+            )
+        assert producer.flush(60) == 0
+        assert delivered == [None] * 30
+    finally:
+        admin.delete_topics([topic], operation_timeout=60)[topic].result(60)
