@@ -1,0 +1,59 @@
+# Everyday entry points. The scripts under infra/ do the work; see their headers.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv/bin
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap test lint run kafka-fetch kafka-start kafka-stop cluster-start cluster-stop \
+	mariadb-start mariadb-stop status clean
+
+help:
+	@echo "make test | lint | run | kafka-start | kafka-stop | cluster-start | cluster-stop |"
+	@echo "     mariadb-start | mariadb-stop | status | clean (removes var/ data only)"
+
+bootstrap:
+	@infra/bootstrap.sh
+
+lint: bootstrap
+	$(VENV)/ruff check .
+	$(VENV)/lint-imports
+
+# Whole suite; the fixtures in tests/conftest.py start the broker and database they need.
+# pytest exits 5 when it collected no test: any non-zero exit fails this target.
+test: lint
+	$(VENV)/pytest $(PYTEST_ARGS)
+
+run: bootstrap kafka-start
+	infra/run_stack.sh
+
+kafka-fetch:
+	infra/kafka/kafka.sh fetch
+
+kafka-start: bootstrap
+	infra/kafka/kafka.sh start
+
+kafka-stop:
+	infra/kafka/kafka.sh stop
+
+cluster-start: bootstrap
+	infra/kafka/kafka.sh start --cluster
+
+cluster-stop:
+	infra/kafka/kafka.sh stop --cluster
+
+mariadb-start: bootstrap
+	infra/mariadb.sh ensure
+
+mariadb-stop:
+	infra/mariadb.sh stop
+
+status:
+	-infra/kafka/kafka.sh status
+	-infra/mariadb.sh status
+
+# Stops what runs from var/ first, so no process keeps writing into deleted files.
+clean:
+	-infra/kafka/kafka.sh stop --cluster
+	-infra/kafka/kafka.sh stop
+	-infra/mariadb.sh stop
+	rm -rf var/
