@@ -1,0 +1,142 @@
+"""Rows to upsert, derived from events: pure functions, no I/O.
+
+Every event becomes a complete row for its table (one shape per table, so a
+batch is one ``executemany``). Columns an event does not know carry markers
+the upserts understand: ``submission_type == ""`` for a job row not yet
+described by ``job.submitted``; ``file_name == ""`` and ``ordinal == -1`` for a
+task row not yet described by ``task.created``.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask, TaskStarted
+from schemas.statuses import JobStatus, TaskStatus
+
+Row = dict[str, Any]
+UNKNOWN_ORDINAL = -1
+UNKNOWN_SUBMISSION = ""
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """The tables hold naive UTC timestamps (``DateTime(timezone=False)``)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _job(job_id: object, status: JobStatus, at: datetime, now: datetime, **known: Any) -> Row:
+    row: Row = {
+        "job_id": str(job_id),
+        "submission_type": UNKNOWN_SUBMISSION,
+        "status": status.value,
+        "source_name": None,
+        "options_json": "{}",
+        "task_count": None,
+        "tasks_succeeded": 0,
+        "tasks_failed": 0,
+        "violation_count": 0,
+        "error_code": None,
+        "error_message": None,
+        "created_at": naive_utc(at),
+        "updated_at": naive_utc(now),
+        "finished_at": None,
+    }
+    row.update(known)
+    return row
+
+
+def job_row(event: JobSubmitted | JobExpanded | JobRejected, now: datetime) -> Row:
+    """The jobs row an event asks for (the upsert decides what of it to keep)."""
+    match event:
+        case JobSubmitted():
+            return _job(
+                event.job_id,
+                JobStatus.ACCEPTED,
+                event.submitted_at,
+                now,
+                submission_type=event.submission_type.value,
+                source_name=event.file_name or event.storage_path,
+                options_json=event.options.model_dump_json(),
+            )
+        case JobExpanded():
+            return _job(
+                event.job_id, JobStatus.PROCESSING, event.expanded_at, now, task_count=event.task_count
+            )
+        case JobRejected():
+            return _job(
+                event.job_id,
+                JobStatus.FAILED,
+                event.rejected_at,
+                now,
+                error_code=event.error.code,
+                error_message=event.error.message,
+                finished_at=naive_utc(event.rejected_at),
+            )
+
+
+def _task(task_id: object, job_id: object, status: TaskStatus, now: datetime, **known: Any) -> Row:
+    row: Row = {
+        "task_id": str(task_id),
+        "job_id": str(job_id),
+        "ordinal": UNKNOWN_ORDINAL,
+        "file_name": "",
+        "status": status.value,
+        "violation_count": None,
+        "result_json": None,
+        "error_code": None,
+        "error_message": None,
+        "created_at": naive_utc(now),
+        "started_at": None,
+        "finished_at": None,
+        "updated_at": naive_utc(now),
+    }
+    row.update(known)
+    return row
+
+
+def task_row(event: LintTask | TaskStarted | LintResult, now: datetime) -> Row:
+    """The tasks row an event asks for; the SQL text of a task is never stored."""
+    match event:
+        case LintTask():
+            return _task(
+                event.task_id,
+                event.job_id,
+                TaskStatus.PENDING,
+                now,
+                ordinal=event.ordinal,
+                file_name=event.file_name,
+            )
+        case TaskStarted():
+            return _task(
+                event.task_id,
+                event.job_id,
+                TaskStatus.IN_PROGRESS,
+                now,
+                started_at=naive_utc(event.started_at),
+            )
+        case LintResult():
+            return _task(
+                event.task_id,
+                event.job_id,
+                TaskStatus(event.status),
+                now,
+                file_name=event.file_name,
+                violation_count=len(event.violations),
+                result_json=json.dumps(result_record(event), ensure_ascii=False),
+                error_code=event.error.code if event.error else None,
+                error_message=event.error.message if event.error else None,
+                finished_at=naive_utc(event.linted_at),
+            )
+
+
+def result_record(result: LintResult) -> dict[str, Any]:
+    """The file's record in the shape of ``sqlfluff lint --format json`` (plus ``error`` on FAILURE)."""
+    record: dict[str, Any] = {
+        "filepath": result.file_name,
+        "violations": [violation.model_dump(mode="json") for violation in result.violations],
+    }
+    if result.error is not None:
+        record["error"] = result.error.model_dump(mode="json")
+    return record

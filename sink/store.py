@@ -1,0 +1,47 @@
+"""Writing one batch of decoded events to the database, in one transaction.
+
+The functions here take a Connection (or Engine) and already-decoded events,
+so they are tested against SQLite and MariaDB without a broker.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine
+
+from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask, Record, TaskStarted
+from sink.rows import Row, job_row, naive_utc, task_row
+from sink.tallies import refresh_jobs
+from sink.upserts import upsert_jobs, upsert_tasks
+
+# Events that can change a job's tallies or outcome. task.created/started cannot,
+# and leaving them out keeps the tasks-topic workers off the job rows' locks.
+_TALLY_EVENTS = (JobSubmitted, JobExpanded, JobRejected, LintResult)
+
+
+def apply_events(conn: Connection, events: Iterable[Record], now: datetime | None = None) -> set[str]:
+    """Upsert the rows of ``events`` and refresh the touched jobs; return those job ids."""
+    moment = naive_utc(now or datetime.now(UTC))
+    job_rows: list[Row] = []
+    task_rows: list[Row] = []
+    touched: set[str] = set()
+    for event in events:
+        match event:
+            case JobSubmitted() | JobExpanded() | JobRejected():
+                job_rows.append(job_row(event, moment))
+            case LintTask() | TaskStarted() | LintResult():
+                task_rows.append(task_row(event, moment))
+            case _:
+                continue
+        if isinstance(event, _TALLY_EVENTS):
+            touched.add(str(event.job_id))
+    upsert_jobs(conn, job_rows)
+    upsert_tasks(conn, task_rows)
+    refresh_jobs(conn, touched, moment)
+    return touched
+
+
+def write_batch(engine: Engine, events: Iterable[Record], now: datetime | None = None) -> set[str]:
+    """Apply ``events`` in ONE transaction: all of the batch is committed, or none of it."""
+    with engine.begin() as conn:
+        return apply_events(conn, events, now)

@@ -1,0 +1,118 @@
+"""Idempotent, order-insensitive upserts of job and task rows, atomic per row.
+
+Several sink workers may write the same row at once (tasks are keyed by task
+id, progress and results by job id), so the "never move backwards" rule is
+evaluated inside the database, in one ``INSERT ... ON CONFLICT`` (SQLite) or
+``INSERT ... ON DUPLICATE KEY UPDATE`` (MySQL/MariaDB) statement per row,
+comparing the rank of the stored status with the incoming one.
+
+MySQL evaluates ``ON DUPLICATE KEY UPDATE`` assignments left to right, each
+seeing the columns already assigned; so every assignment that reads an old
+column comes before the assignment of that column (``status`` last).
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, or_
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+
+from schemas.errors import LintServiceError
+from schemas.statuses import JobStatus, TaskStatus, job_rank, task_rank
+from schemas.tables import jobs, tasks
+from sink.rows import UNKNOWN_SUBMISSION, Row
+
+Assignments = list[tuple[str, ColumnElement]]
+# Given the incoming row's columns, the ordered SET clause of the conflict update.
+Incoming = ReadOnlyColumnCollection[str, ColumnElement]
+UpdatePlan = Callable[[Incoming], Assignments]
+
+
+class UnsupportedDatabaseError(LintServiceError):
+    """The sink writes SQLite and MySQL/MariaDB only."""
+
+    code = "UNSUPPORTED_DATABASE"
+
+
+def _rank_sql(column: ColumnElement, ranks: dict[str, int]) -> ColumnElement:
+    """SQL twin of ``schemas.statuses.*_rank``: unknown text ranks below everything."""
+    return case(ranks, value=column, else_=-1)
+
+
+def job_rank_sql(column: ColumnElement) -> ColumnElement:
+    """``schemas.statuses.job_rank`` evaluated by the database."""
+    return _rank_sql(column, {status.value: job_rank(status) for status in JobStatus})
+
+
+def task_rank_sql(column: ColumnElement) -> ColumnElement:
+    """``schemas.statuses.task_rank`` evaluated by the database."""
+    return _rank_sql(column, {status.value: task_rank(status) for status in TaskStatus})
+
+
+def _upsert(conn: Connection, table: Table, rows: list[Row], plan: UpdatePlan) -> None:
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        stmt = sqlite.insert(table)
+        key = [column.name for column in table.primary_key.columns]
+        conn.execute(stmt.on_conflict_do_update(index_elements=key, set_=dict(plan(stmt.excluded))), rows)
+    elif dialect in ("mysql", "mariadb"):
+        stmt = mysql.insert(table)
+        conn.execute(stmt.on_duplicate_key_update(plan(stmt.inserted)), rows)
+    else:
+        raise UnsupportedDatabaseError(f"no upsert for the {dialect!r} dialect")
+
+
+def _job_plan(new: Incoming) -> Assignments:
+    old = jobs.c
+    advance = job_rank_sql(new.status) > job_rank_sql(old.status)
+    describe = and_(old.submission_type == UNKNOWN_SUBMISSION, new.submission_type != UNKNOWN_SUBMISSION)
+    counted = and_(old.task_count.is_(None), new.task_count.is_not(None))
+
+    def if_(condition: ColumnElement, name: str) -> tuple[str, ColumnElement]:
+        return name, case((condition, getattr(new, name)), else_=getattr(old, name))
+
+    return [
+        if_(describe, "source_name"),
+        if_(describe, "options_json"),
+        if_(describe, "created_at"),
+        if_(or_(advance, describe, counted), "updated_at"),
+        if_(advance, "error_code"),
+        if_(advance, "error_message"),
+        if_(advance, "finished_at"),
+        ("task_count", func.coalesce(old.task_count, new.task_count)),
+        if_(describe, "submission_type"),
+        if_(advance, "status"),
+    ]
+
+
+def _task_plan(new: Incoming) -> Assignments:
+    old = tasks.c
+    advance = task_rank_sql(new.status) > task_rank_sql(old.status)
+
+    def if_(condition: ColumnElement, name: str) -> tuple[str, ColumnElement]:
+        return name, case((condition, getattr(new, name)), else_=getattr(old, name))
+
+    return [
+        if_(old.ordinal < 0, "ordinal"),
+        if_(old.file_name == "", "file_name"),
+        ("started_at", case((advance, func.coalesce(old.started_at, new.started_at)), else_=old.started_at)),
+        if_(advance, "violation_count"),
+        if_(advance, "result_json"),
+        if_(advance, "error_code"),
+        if_(advance, "error_message"),
+        if_(advance, "finished_at"),
+        if_(advance, "updated_at"),
+        if_(advance, "status"),
+    ]
+
+
+def upsert_jobs(conn: Connection, rows: list[Row]) -> None:
+    """Insert job rows, or merge them into existing ones without moving a status back."""
+    _upsert(conn, jobs, rows, _job_plan)
+
+
+def upsert_tasks(conn: Connection, rows: list[Row]) -> None:
+    """Insert task rows, or merge them: first final result wins, names fill in when missing."""
+    _upsert(conn, tasks, rows, _task_plan)
