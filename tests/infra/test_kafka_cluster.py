@@ -4,6 +4,7 @@ This is the topology the fault-tolerance scenarios run against; it is started he
 through infra/kafka/kafka.sh and stopped again unless it was already running.
 """
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,8 @@ from tests import _infra
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CLUSTER = "127.0.0.1:29092,127.0.0.1:29192,127.0.0.1:29292"
+_FIRST_PORT = int(os.environ.get("KAFKA_CLUSTER_PORT", "29092"))
+CLUSTER = ",".join(f"127.0.0.1:{_FIRST_PORT + 100 * i}" for i in range(3))
 
 
 @pytest.fixture(scope="module")
