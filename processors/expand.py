@@ -1,0 +1,175 @@
+"""Splitting a submitted job into one lint task per file.
+
+The events come out in publishing order: tasks and expansion-time FAILURE
+results first, then ``job.expanded`` (or ``job.rejected`` when the job as a
+whole cannot be processed). Task ids derive from the job id and the file's
+position, so a replayed expansion publishes the same tasks again instead of
+new ones, and the downstream upserts make the replay harmless.
+"""
+
+import asyncio
+import itertools
+import os
+import zipfile
+from collections.abc import AsyncIterator, Generator, Iterator
+from pathlib import Path
+from uuid import uuid4
+
+from processors.results import (
+    UnsafePathError,
+    failure_result,
+    resolve_storage,
+    task_file_relpath,
+    task_id_for,
+)
+from processors.settings import ProcessorSettings
+from processors.text import NotTextError, decode_sql
+from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
+from schemas.statuses import SubmissionType
+from schemas.zip_policy import (
+    ArchiveRejectedError,
+    MemberRejectedError,
+    ReadBudget,
+    ZipMember,
+    list_members,
+    open_archive,
+    read_member,
+)
+
+ExpansionEvent = LintTask | LintResult | JobExpanded | JobRejected
+# Events handed from the ZIP-reading thread at a time: bounds memory to a few inline texts.
+THREAD_BATCH = 32
+
+
+def _name_of(job: JobSubmitted, default: str) -> str:
+    return job.file_name or default
+
+
+def expand_inline(job: JobSubmitted, settings: ProcessorSettings) -> list[ExpansionEvent]:
+    """A job carrying its SQL text: one inline task, unless the text is refused outright."""
+    text = job.sql_content or ""
+    task_id = task_id_for(job.job_id, 0)
+    name = _name_of(job, "inline.sql")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    limit = settings.max_file_bytes
+    error = None
+    if size > limit:
+        error = ErrorInfo(code="FILE_TOO_LARGE", message=f"{size} bytes; the limit is {limit}")
+    elif "\x00" in text:
+        error = ErrorInfo(code="NOT_TEXT", message="contains NUL characters: looks like a binary file")
+    first: ExpansionEvent
+    if error is not None:
+        first = failure_result(job.job_id, task_id, name, job.options, error)
+    else:
+        first = LintTask(
+            task_id=task_id,
+            job_id=job.job_id,
+            ordinal=0,
+            file_name=name,
+            sql_content=text,
+            size_bytes=size,
+            options=job.options,
+        )
+    return [first, JobExpanded(job_id=job.job_id, task_count=1)]
+
+
+def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[ExpansionEvent]:
+    """One uploaded file: the task references it; reading and decoding happen in the lint step."""
+    storage_path = job.storage_path or ""
+    try:
+        path = resolve_storage(settings.nfs_share_root_path, storage_path)
+    except UnsafePathError as exc:
+        return [JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message))]
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = 0  # the lint step reports FILE_MISSING for this one file
+    task = LintTask(
+        task_id=task_id_for(job.job_id, 0),
+        job_id=job.job_id,
+        ordinal=0,
+        file_name=_name_of(job, Path(storage_path).name),
+        storage_path=storage_path,
+        size_bytes=size,
+        options=job.options,
+    )
+    return [task, JobExpanded(job_id=job.job_id, task_count=1)]
+
+
+def _write_task_file(root: Path, relpath: str, data: bytes) -> None:
+    """Atomic, so a replay or a concurrent reader never sees half a file."""
+    target = root / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{uuid4()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+def _member_event(
+    job: JobSubmitted,
+    settings: ProcessorSettings,
+    zf: zipfile.ZipFile,
+    member: ZipMember,
+    ordinal: int,
+    budget: ReadBudget,
+) -> ExpansionEvent:
+    task_id = task_id_for(job.job_id, ordinal)
+    error = member.problem
+    if error is None:
+        try:
+            data = read_member(zf, member, settings.zip_limits, budget)
+            text = decode_sql(data)
+        except MemberRejectedError as exc:
+            error = exc.error_info()
+        except NotTextError as exc:
+            error = ErrorInfo(code=exc.code, message=exc.message)
+    if error is not None:
+        return failure_result(job.job_id, task_id, member.name, job.options, error)
+    common = {"task_id": task_id, "job_id": job.job_id, "ordinal": ordinal, "file_name": member.name}
+    if len(data) <= settings.inline_max_bytes:
+        return LintTask(**common, sql_content=text, size_bytes=len(data), options=job.options)
+    relpath = task_file_relpath(job.job_id, task_id)
+    _write_task_file(settings.nfs_share_root_path, relpath, data)
+    return LintTask(**common, storage_path=relpath, size_bytes=len(data), options=job.options)
+
+
+def iter_zip_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterator[ExpansionEvent]:
+    """Blocking: one event per ``.sql`` member, then ``job.expanded``; run it off the event loop."""
+    limits = settings.zip_limits
+    try:
+        path = resolve_storage(settings.nfs_share_root_path, job.storage_path or "")
+        with open_archive(path, limits) as zf:
+            listing = list_members(zf, limits)
+            budget = ReadBudget(limits)
+            for ordinal, member in enumerate(listing.members):
+                yield _member_event(job, settings, zf, member, ordinal, budget)
+    except (ArchiveRejectedError, UnsafePathError) as exc:
+        yield JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message[:4096]))
+        return
+    except FileNotFoundError:
+        missing = ErrorInfo(code="FILE_MISSING", message="the archive is not in storage")
+        yield JobRejected(job_id=job.job_id, error=missing)
+        return
+    yield JobExpanded(job_id=job.job_id, task_count=len(listing.members))
+
+
+def iter_job_events(job: JobSubmitted, settings: ProcessorSettings) -> Generator[ExpansionEvent]:
+    """Blocking: every event the job expands into, in publishing order."""
+    if job.sql_content is not None:
+        yield from expand_inline(job, settings)
+    elif job.submission_type is SubmissionType.SINGLE_FILE:
+        yield from expand_single_file(job, settings)
+    else:
+        yield from iter_zip_events(job, settings)
+
+
+async def expand_job(job: JobSubmitted, settings: ProcessorSettings) -> AsyncIterator[ExpansionEvent]:
+    """:func:`iter_job_events` with its disk work in threads, a small batch at a time."""
+    events = iter_job_events(job, settings)
+    try:
+        while batch := await asyncio.to_thread(list, itertools.islice(events, THREAD_BATCH)):
+            for event in batch:
+                yield event
+    finally:
+        if not events.gi_running:  # cancelled mid-batch: the thread finishes it and drops the rest
+            events.close()

@@ -1,0 +1,46 @@
+"""Settings of the processors service (expansion and linting), read once at start."""
+
+import os
+
+from pydantic import Field
+
+from schemas.settings import ServiceSettings
+from schemas.zip_policy import ZipLimits
+
+MIB = 1024 * 1024
+
+
+class ProcessorSettings(ServiceSettings):
+    """Pool sizing and per-file limits: the knobs that trade throughput against safety."""
+
+    consumer_group_id: str = Field(
+        "sqllint-processors", min_length=1, description="Kafka consumer group (Faust app id)."
+    )
+    lint_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="Lint processes; default: CPU count."
+    )
+    lint_timeout_seconds: float = Field(60.0, gt=0, description="Per-file lint time; over it: LINT_TIMEOUT.")
+    lint_memory_mb: int = Field(
+        1536, ge=0, description="Address-space limit of each lint process, MiB; 0 disables it."
+    )
+    worker_max_tasks: int = Field(
+        1000, ge=0, description="Files a lint process handles before it is replaced; 0 means never."
+    )
+    inline_max_bytes: int = Field(
+        64 * 1024, ge=0, description="ZIP members up to this size travel inline in the task event."
+    )
+    max_file_bytes: int = Field(
+        MIB, ge=1, description="Largest single SQL file or text linted; over it: FILE_TOO_LARGE."
+    )
+    zip_limits: ZipLimits = Field(default_factory=ZipLimits, description="ZIP_LIMITS__*: archive policy.")
+    agent_concurrency: int = Field(
+        0, ge=0, description="Concurrent lint agent actors per worker; 0 means twice lint_workers."
+    )
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description="Faust web/metrics port; 0 disables the web server."
+    )
+
+    @property
+    def lint_concurrency(self) -> int:
+        """Actors that keep every lint process busy while others wait on Kafka or disk."""
+        return self.agent_concurrency or 2 * self.lint_workers
