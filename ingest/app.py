@@ -1,0 +1,69 @@
+"""The application factory: explicit settings in, a wired aiohttp app out.
+
+Resources are built here but opened in cleanup contexts, so an app can be
+created (and its routes inspected) without touching Kafka or the database,
+and everything opened at start is closed at stop in reverse order.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from ingest.consul import consul_ctx
+from ingest.errors import make_error_middleware
+from ingest.idempotency import IdempotencyKeys
+from ingest.intake import Intake
+from ingest.metrics import Metrics
+from ingest.producer import KafkaPublisher
+from ingest.recent import RecentJobs
+from ingest.routes import setup_routes
+from ingest.services import SERVICES, Services
+from ingest.settings import IngestSettings
+from ingest.storage import Storage
+from ingest.submissions import load_dialects
+from schemas.db import create_db_engine
+
+
+def build_services(settings: IngestSettings) -> Services:
+    """Every shared resource of one app instance, not yet opened."""
+    engine = create_db_engine(settings.database_url)
+    storage = Storage(settings.nfs_share_root_path)
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers, settings.kafka_delivery_timeout_ms)
+    recent = RecentJobs(settings.accepted_cache_size)
+    return Services(
+        settings=settings,
+        engine=engine,
+        storage=storage,
+        publisher=publisher,
+        recent=recent,
+        keys=IdempotencyKeys(engine),
+        intake=Intake(settings, publisher, storage, engine, recent),
+        metrics=Metrics(),
+        dialects=load_dialects(),
+    )
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await asyncio.to_thread(services.storage.root.mkdir, parents=True, exist_ok=True)
+    await services.publisher.start()
+    try:
+        yield
+    finally:
+        await services.publisher.close()
+        await asyncio.to_thread(services.engine.dispose)
+
+
+def create_app(settings: IngestSettings) -> web.Application:
+    """The ingest's aiohttp application for ``settings``."""
+    services = build_services(settings)
+    app = web.Application(
+        client_max_size=settings.client_max_size,
+        middlewares=[services.metrics.middleware(), make_error_middleware(settings.retry_after_s)],
+    )
+    app[SERVICES] = services
+    app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(consul_ctx(settings))
+    setup_routes(app, services.metrics)
+    return app

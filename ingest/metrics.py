@@ -1,0 +1,66 @@
+"""Prometheus metrics of the ingest, in a registry owned by each app instance.
+
+A per-app registry (not the global default) lets several apps live in one
+process, as they do in tests, without duplicate-metric errors.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Metrics:
+    """Requests by route and status, accept latency, accepted jobs."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "sqllint_http_requests",
+            "HTTP requests answered.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.accept_latency = Histogram(
+            "sqllint_job_accept_seconds",
+            "Time to accept a job (parse, store, publish with acks=all).",
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.jobs_accepted = Counter(
+            "sqllint_jobs_accepted",
+            "Jobs accepted onto the jobs topic.",
+            ("submission_type",),
+            registry=self.registry,
+        )
+
+    def middleware(self) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+        """Counts every answer, including the error middleware's JSON errors (it runs inside this)."""
+
+        @web.middleware
+        async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+            response = await handler(request)
+            resource = request.match_info.route.resource
+            route = resource.canonical if resource is not None else "unmatched"
+            self.requests.labels(request.method, route, str(response.status)).inc()
+            return response
+
+        return count
+
+    def timer(self) -> float:
+        """A start time for :meth:`observe_accept`."""
+        return time.perf_counter()
+
+    def observe_accept(self, started: float, submission_type: str) -> None:
+        """One accepted job and how long accepting it took."""
+        self.accept_latency.observe(time.perf_counter() - started)
+        self.jobs_accepted.labels(submission_type).inc()
+
+    async def handle(self, _request: web.Request) -> web.Response:
+        """GET /metrics in the Prometheus text format."""
+        return web.Response(
+            body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )

@@ -1,0 +1,79 @@
+"""Read queries of the API: plain functions of a Connection, run in a thread.
+
+The sink owns these rows; the ingest only reads them (SQLAlchemy Core on the
+shared ``schemas.tables``), so the query shapes stay in one place.
+"""
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from schemas.tables import jobs, tasks
+
+Row = dict[str, Any]
+_TASK_COLUMNS = (
+    tasks.c.task_id,
+    tasks.c.ordinal,
+    tasks.c.file_name,
+    tasks.c.status,
+    tasks.c.violation_count,
+    tasks.c.error_code,
+    tasks.c.error_message,
+    tasks.c.created_at,
+    tasks.c.started_at,
+    tasks.c.finished_at,
+    tasks.c.updated_at,
+)
+_JOB_COLUMNS = tuple(c for c in jobs.c if c.name != "options_json")
+
+
+def get_job(conn: Connection, job_id: str) -> Row | None:
+    """One job's row, or None."""
+    row = conn.execute(select(*_JOB_COLUMNS).where(jobs.c.job_id == job_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def job_tasks_page(conn: Connection, job_id: str, offset: int, limit: int) -> list[Row]:
+    """A page of one job's tasks in file order."""
+    query = (
+        select(*_TASK_COLUMNS)
+        .where(tasks.c.job_id == job_id)
+        .order_by(tasks.c.ordinal, tasks.c.task_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def list_jobs(conn: Connection, status: str | None, offset: int, limit: int) -> tuple[list[Row], int]:
+    """A page of jobs, newest first, and how many match in total."""
+    where = jobs.c.status == status if status else None
+    query = (
+        select(*_JOB_COLUMNS).order_by(jobs.c.created_at.desc(), jobs.c.job_id).offset(offset).limit(limit)
+    )
+    count = select(func.count()).select_from(jobs)
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    return rows, int(conn.execute(count).scalar_one())
+
+
+def get_task(conn: Connection, task_id: str) -> Row | None:
+    """One task's row with its job id and stored result, or None."""
+    query = select(*_TASK_COLUMNS, tasks.c.job_id, tasks.c.result_json).where(tasks.c.task_id == task_id)
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def results_after(
+    conn: Connection, job_id: str, after: tuple[int, str] | None, limit: int
+) -> list[tuple[int, str, str | None]]:
+    """The next ``limit`` (ordinal, task_id, result_json) of a job after a keyset position."""
+    query = select(tasks.c.ordinal, tasks.c.task_id, tasks.c.result_json).where(tasks.c.job_id == job_id)
+    if after is not None:
+        ordinal, task_id = after
+        query = query.where(
+            or_(tasks.c.ordinal > ordinal, and_(tasks.c.ordinal == ordinal, tasks.c.task_id > task_id))
+        )
+    query = query.order_by(tasks.c.ordinal, tasks.c.task_id).limit(limit)
+    return [(r.ordinal, r.task_id, r.result_json) for r in conn.execute(query)]

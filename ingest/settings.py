@@ -1,0 +1,32 @@
+"""Settings of the ingest service, read once from the environment at start."""
+
+from pydantic import Field
+
+from schemas.settings import ServiceSettings
+from schemas.zip_policy import ZipLimits
+
+MIB = 1024 * 1024
+
+
+class IngestSettings(ServiceSettings):
+    """HTTP listener, request size limits and Kafka delivery bounds of the ingest."""
+
+    host: str = Field("127.0.0.1", description="Interface the HTTP server binds.")
+    port: int = Field(8080, ge=0, le=65535, description="TCP port the HTTP server binds.")
+    client_max_size: int = Field(300 * MIB, ge=1024, description="Largest request body accepted, bytes.")
+    inline_max_bytes: int = Field(
+        64 * 1024, ge=0, description="Inline SQL above this size goes to storage, referenced by path."
+    )
+    max_sql_bytes: int = Field(MIB, ge=1, description="Largest single SQL text or .sql upload, bytes.")
+    zip_limits: ZipLimits = Field(default_factory=ZipLimits, description="ZIP_LIMITS__*: archive policy.")
+    kafka_delivery_timeout_ms: int = Field(
+        10000, ge=100, description="How long a publish may wait for the broker's acknowledgement."
+    )
+    public_base_url: str | None = Field(
+        None, description="Base of status_url links (e.g. https://lint.example.com); else the request's."
+    )
+    retry_after_s: int = Field(5, ge=1, description="Retry-After seconds sent with a 503.")
+    ready_timeout_s: float = Field(2.0, gt=0, description="Per-check timeout of /health/ready.")
+    accepted_cache_size: int = Field(
+        10000, ge=1, description="Recently accepted jobs remembered in memory for GET before 404."
+    )

@@ -1,0 +1,33 @@
+"""Handlers of /api/v1/tasks: one file's status, and its stored lint record."""
+
+from aiohttp import web
+
+from ingest.db import run_db
+from ingest.errors import RequestRejectedError
+from ingest.params import path_id
+from ingest.queries import get_task
+from ingest.services import SERVICES
+from ingest.views import Row, task_view
+from schemas.statuses import TASK_FINAL
+
+
+async def _task(request: web.Request) -> Row:
+    task_id = path_id(request, "task_id")
+    row = await run_db(request.app[SERVICES].engine, get_task, task_id)
+    if row is None:
+        raise RequestRejectedError("TASK_NOT_FOUND", f"no task {task_id}", 404)
+    return row
+
+
+async def get_task_status(request: web.Request) -> web.Response:
+    """GET /api/v1/tasks/{task_id}."""
+    row = await _task(request)
+    return web.json_response({**task_view(row), "job_id": row["job_id"]})
+
+
+async def get_task_result(request: web.Request) -> web.Response:
+    """GET /api/v1/tasks/{task_id}/result: the record exactly as the sink stored it."""
+    row = await _task(request)
+    if row["status"] not in TASK_FINAL or row["result_json"] is None:
+        raise RequestRejectedError("TASK_NOT_FINISHED", f"the task is {row['status']}", 409)
+    return web.Response(text=row["result_json"], content_type="application/json")
