@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a checkout to build and test: Python >= 3.11 with a .venv holding the
 # project and its test extras, and a JDK + Maven to resolve and run the Kafka broker.
-# Cheap when nothing changed: pip runs only when pyproject.toml differs from the
-# one of the last successful install (stamp file in .venv).
+# Cheap when nothing changed: pip runs only when pyproject.toml or the set of top-level
+# packages differs from the last successful install (stamp file in .venv); an editable
+# install maps only the top-level packages that existed when it ran.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +21,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     echo "bootstrap.sh: creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
-want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+want="$(cd "$ROOT" && { cat pyproject.toml; ls -d -- */__init__.py 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]]; then
     echo "bootstrap.sh: installing the project into $VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]"
