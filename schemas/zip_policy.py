@@ -10,13 +10,16 @@ shared by the whole archive, and memory never exceeds one limit plus a chunk.
 
 import itertools
 import lzma
+import os
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +32,11 @@ CHUNK_BYTES = 64 * 1024
 RATIO_GRACE_BYTES = CHUNK_BYTES
 MAX_NAME_CHARS = 1024
 _LOCAL_HEADER_BYTES = 30
+# A generous average central-directory record (46 fixed bytes, a long name, extras).
+MAX_RECORD_BYTES = 4096
+_EOCD = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 _SUPPORTED_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
@@ -194,20 +202,61 @@ def list_members(zf: zipfile.ZipFile, limits: ZipLimits) -> ArchiveListing:
     return ArchiveListing(members=tuple(members), skipped=tuple(skipped))
 
 
+def _declared_directory(fp: BinaryIO, size: int) -> tuple[int, int] | None:
+    """(entry count, directory bytes) from the end records, or None to let zipfile judge.
+
+    Read before :class:`zipfile.ZipFile` builds a ZipInfo per record, so a
+    directory of millions of tiny records is refused without being loaded.
+    """
+    tail_len = min(size, _EOCD.size + 0xFFFF)
+    fp.seek(size - tail_len)
+    tail = fp.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _EOCD.size:
+        return None
+    *_, entries, cd_size, _cd_offset, _comment = _EOCD.unpack_from(tail, at)
+    if entries != 0xFFFF and cd_size != 0xFFFFFFFF:
+        return entries, cd_size
+    locator = at - _ZIP64_LOCATOR.size
+    if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    _sig, _disk, z64_offset, _disks = _ZIP64_LOCATOR.unpack_from(tail, locator)
+    fp.seek(z64_offset)
+    record = fp.read(_ZIP64_EOCD.size)
+    if len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
+        return None
+    *_, entries, cd_size, _cd_offset = _ZIP64_EOCD.unpack(record)
+    return entries, cd_size
+
+
+def _check_directory(fp: BinaryIO, size: int, limits: ZipLimits) -> None:
+    declared = _declared_directory(fp, size)
+    if declared is None:
+        return
+    entries, cd_size = declared
+    if entries > limits.max_entries or cd_size > limits.max_entries * MAX_RECORD_BYTES:
+        raise ArchiveRejectedError(
+            f"the directory declares {entries} entries in {cd_size} bytes; the limit is {limits.max_entries}",
+            code="ZIP_TOO_MANY_ENTRIES",
+        )
+
+
 @contextmanager
 def open_archive(path: Path, limits: ZipLimits) -> Iterator[zipfile.ZipFile]:
-    """Open an uploaded archive after checking its size; a non-ZIP is ``ZIP_CORRUPT``."""
-    size = path.stat().st_size
-    if size > limits.max_archive_bytes:
-        raise ArchiveRejectedError(
-            f"archive is {size} bytes; the limit is {limits.max_archive_bytes}", code="ZIP_TOO_LARGE"
-        )
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-        raise ArchiveRejectedError(f"not a readable ZIP archive: {exc}", code="ZIP_CORRUPT") from exc
-    with zf:
-        yield zf
+    """Open an uploaded archive after checking its size and entry count; a non-ZIP is ``ZIP_CORRUPT``."""
+    with path.open("rb") as fp:
+        size = os.fstat(fp.fileno()).st_size
+        if size > limits.max_archive_bytes:
+            raise ArchiveRejectedError(
+                f"archive is {size} bytes; the limit is {limits.max_archive_bytes}", code="ZIP_TOO_LARGE"
+            )
+        _check_directory(fp, size, limits)
+        try:
+            zf = zipfile.ZipFile(fp)
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+            raise ArchiveRejectedError(f"not a readable ZIP archive: {exc}", code="ZIP_CORRUPT") from exc
+        with zf:
+            yield zf
 
 
 def validate_archive(path: Path, limits: ZipLimits) -> ArchiveListing:
