@@ -1,0 +1,65 @@
+"""Two processor workers share the partitions; every result lands exactly once."""
+
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from confluent_kafka.admin import AdminClient
+
+from schemas.db import create_db_engine
+from schemas.tables import tasks
+from tests import _infra
+from tests.e2e.conftest import make_topics
+from tests.e2e.stack import running_stack, stack_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+DATA = Path(__file__).parents[1] / "data" / "sql"
+
+
+def test_two_processor_workers_share_partitions_and_results_land_once(
+    kafka_bootstrap: str, e2e_db_url: str, tmp_path: Path
+) -> None:
+    topics = make_topics(kafka_bootstrap)
+    group = f"scale-{_infra.short_id()}"
+    storage = tmp_path / "storage"
+    archive = storage / "big.zip"
+    storage.mkdir()
+    files = sorted(DATA.rglob("*.sql"))
+    with zipfile.ZipFile(archive, "w") as zf:
+        for copy in range(3):
+            for path in files:
+                zf.write(path, f"copy{copy}/{path.relative_to(DATA).as_posix()}")
+    env = stack_env(kafka_bootstrap, e2e_db_url, storage, topics, group)
+    try:
+        with running_stack(env, tmp_path, processors=2) as stack:
+            status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "big.zip"})
+            assert status == 202, body
+            job = stack.wait_job(body["job_id"], timeout=240)
+            members = _group_members(kafka_bootstrap, f"{group}-proc", topics.tasks)
+    finally:
+        _infra.delete_topics(kafka_bootstrap, list(topics.model_dump().values()))
+
+    assert job["task_count"] == 3 * len(files)
+    assert job["tasks_succeeded"] + job["tasks_failed"] == 3 * len(files)
+    assert len(members) == 2 and all(members.values()), members
+    engine = create_db_engine(e2e_db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(tasks.c.task_id, tasks.c.status, tasks.c.result_json)
+                            .where(tasks.c.job_id == body["job_id"])).all()
+    engine.dispose()
+    assert len(rows) == 3 * len(files)
+    assert len({r.task_id for r in rows}) == len(rows)
+    assert all(r.status in {"SUCCESS", "FAILURE"} and r.result_json for r in rows)
+
+
+def _group_members(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:
+    """Partitions of ``topic`` each live member of the consumer group holds."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    description = admin.describe_consumer_groups([group])[group].result(timeout=10)
+    return {
+        m.member_id: [tp.partition for tp in m.assignment.topic_partitions if tp.topic == topic]
+        for m in description.members
+    }
+
+
