@@ -8,12 +8,14 @@ comparing the rank of the stored status with the incoming one.
 
 MySQL evaluates ``ON DUPLICATE KEY UPDATE`` assignments left to right, each
 seeing the columns already assigned; so every assignment that reads an old
-column comes before the assignment of that column (``status`` last).
+column comes before the assignment of that column (``status`` last). The
+constants of the update clause are inlined, not bound: PyMySQL's
+``executemany`` accepts parameters only in the ``VALUES`` part.
 """
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, or_
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, literal_column, or_
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
@@ -34,9 +36,19 @@ class UnsupportedDatabaseError(LintServiceError):
     code = "UNSUPPORTED_DATABASE"
 
 
+def _const(value: str | int) -> ColumnElement:
+    """An inlined constant; only our own status names and small integers come here."""
+    if isinstance(value, int):
+        return literal_column(str(int(value)))
+    if not value.replace("_", "").isalnum() and value:
+        raise ValueError(f"refusing to inline {value!r}")
+    return literal_column(f"'{value}'")
+
+
 def _rank_sql(column: ColumnElement, ranks: dict[str, int]) -> ColumnElement:
     """SQL twin of ``schemas.statuses.*_rank``: unknown text ranks below everything."""
-    return case(ranks, value=column, else_=-1)
+    whens = [(column == _const(status), _const(rank)) for status, rank in ranks.items()]
+    return case(*whens, else_=_const(-1))
 
 
 def job_rank_sql(column: ColumnElement) -> ColumnElement:
@@ -67,7 +79,9 @@ def _upsert(conn: Connection, table: Table, rows: list[Row], plan: UpdatePlan) -
 def _job_plan(new: Incoming) -> Assignments:
     old = jobs.c
     advance = job_rank_sql(new.status) > job_rank_sql(old.status)
-    describe = and_(old.submission_type == UNKNOWN_SUBMISSION, new.submission_type != UNKNOWN_SUBMISSION)
+    describe = and_(
+        old.submission_type == _const(UNKNOWN_SUBMISSION), new.submission_type != _const(UNKNOWN_SUBMISSION)
+    )
     counted = and_(old.task_count.is_(None), new.task_count.is_not(None))
 
     def if_(condition: ColumnElement, name: str) -> tuple[str, ColumnElement]:
@@ -95,8 +109,8 @@ def _task_plan(new: Incoming) -> Assignments:
         return name, case((condition, getattr(new, name)), else_=getattr(old, name))
 
     return [
-        if_(old.ordinal < 0, "ordinal"),
-        if_(old.file_name == "", "file_name"),
+        if_(old.ordinal < _const(0), "ordinal"),
+        if_(old.file_name == _const(""), "file_name"),
         ("started_at", case((advance, func.coalesce(old.started_at, new.started_at)), else_=old.started_at)),
         if_(advance, "violation_count"),
         if_(advance, "result_json"),
