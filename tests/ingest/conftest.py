@@ -1,5 +1,6 @@
 """Fixtures of the ingest tests: a migrated database, settings, a served app, topic readers."""
 
+import time
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
@@ -39,7 +40,9 @@ def storage_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(kafka_bootstrap: str, topic_names: TopicNames, db_url: str, storage_root: Path) -> IngestSettings:
+def settings(
+    kafka_bootstrap: str, topic_names: TopicNames, db_url: str, storage_root: Path
+) -> IngestSettings:
     return IngestSettings(
         kafka_bootstrap_servers=kafka_bootstrap,
         database_url=db_url,
@@ -59,14 +62,12 @@ async def client(settings: IngestSettings) -> AsyncIterator[TestClient[web.Reque
 
 def topic_events(bootstrap: str, topic: str, group: str) -> list[tuple[str, JobSubmitted]]:
     """Every message on ``topic`` (counted by watermarks, so nothing is missed), decoded."""
-    consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest"}
-    )
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest"})
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         expected = 0
         for p in partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            low, high = _watermarks(consumer, TopicPartition(topic, p))
             expected += high - low
         consumer.subscribe([topic])
         events: list[tuple[str, JobSubmitted]] = []
@@ -79,6 +80,24 @@ def topic_events(bootstrap: str, topic: str, group: str) -> list[tuple[str, JobS
         return events
     finally:
         consumer.close()
+
+
+_ELECTION_CODES = frozenset(
+    {KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE, KafkaError.UNKNOWN_TOPIC_OR_PART}
+)
+
+
+def _watermarks(consumer: Consumer, partition: TopicPartition) -> tuple[int, int]:
+    """Watermarks, waiting out the leader election of a topic created a moment ago."""
+    for _ in range(50):
+        try:
+            low, high = consumer.get_watermark_offsets(partition, timeout=10)
+            return low, high
+        except KafkaException as exc:
+            if exc.args[0].code() not in _ELECTION_CODES:
+                raise
+            time.sleep(0.2)
+    raise AssertionError(f"no leader for {partition}")
 
 
 def make_zip(path: Path, files: dict[str, str]) -> Path:

@@ -1,6 +1,5 @@
 """POST /api/v1/jobs against a real broker and a migrated database."""
 
-import json
 import uuid
 from pathlib import Path
 
@@ -61,3 +60,93 @@ async def test_json_sql_is_published_and_readable(
     row = job_row(settings.database_url, body["job_id"])
     assert row is not None
     assert row["status"] == "ACCEPTED"
+
+
+async def test_large_json_sql_goes_to_storage(
+    client: Client, settings: IngestSettings, kafka_bootstrap: str, unique_id: str
+) -> None:
+    sql = "SELECT 1;\n" * 500  # 5000 bytes > inline_max_bytes (1024 in these settings)
+    resp = await client.post("/api/v1/jobs", json={"sql_content": sql, "file_name": "../big one.sql"})
+    body = await resp.json()
+    assert resp.status == 202, body
+    [(_, event)] = topic_events(kafka_bootstrap, settings.topics.jobs, unique_id)
+    assert event.sql_content is None
+    assert event.storage_path == f"jobs/{body['job_id']}/big_one.sql"
+    assert (settings.nfs_share_root_path / event.storage_path).read_text() == sql
+    assert event.file_name == "../big one.sql"
+
+
+async def test_json_zip_file_path(
+    client: Client, settings: IngestSettings, kafka_bootstrap: str, unique_id: str
+) -> None:
+    (settings.nfs_share_root_path / "shared").mkdir()
+    make_zip(settings.nfs_share_root_path / "shared" / "q.zip", {"a.sql": SQL, "b/c.sql": "select 1\n"})
+    resp = await client.post(
+        "/api/v1/jobs", json={"zip_file_path": "shared/q.zip", "exclude_rules": ["LT12"]}
+    )
+    body = await resp.json()
+    assert resp.status == 202, body
+    assert body["submission_type"] == "ZIP_ARCHIVE"
+    [(key, event)] = topic_events(kafka_bootstrap, settings.topics.jobs, unique_id)
+    assert key == body["job_id"]
+    assert event.submission_type is SubmissionType.ZIP_ARCHIVE
+    assert event.storage_path == "shared/q.zip"
+    assert event.options == LintOptions(exclude_rules=("LT12",))
+
+
+async def test_multipart_sql_upload(
+    client: Client, settings: IngestSettings, kafka_bootstrap: str, unique_id: str
+) -> None:
+    form = FormData()
+    form.add_field("dialect", "postgres")
+    form.add_field("file", SQL.encode(), filename="report.sql", content_type="application/sql")
+    form.add_field("config", "[sqlfluff:rules:capitalisation.keywords]\ncapitalisation_policy = upper\n")
+    resp = await client.post("/api/v1/jobs", data=form)
+    body = await resp.json()
+    assert resp.status == 202, body
+    [(_, event)] = topic_events(kafka_bootstrap, settings.topics.jobs, unique_id)
+    assert event.submission_type is SubmissionType.SINGLE_FILE
+    assert event.file_name == "report.sql"
+    assert event.storage_path == f"jobs/{body['job_id']}/report.sql"
+    assert (settings.nfs_share_root_path / event.storage_path).read_bytes() == SQL.encode()
+    assert event.options.dialect == "postgres"
+    assert event.options.config is not None
+    assert "capitalisation_policy = upper" in event.options.config
+
+
+async def test_multipart_zip_upload(
+    client: Client, settings: IngestSettings, kafka_bootstrap: str, unique_id: str, tmp_path: Path
+) -> None:
+    archive = make_zip(tmp_path / "up.zip", {"x.sql": SQL})
+    form = FormData()
+    form.add_field("file", archive.read_bytes(), filename="up.zip", content_type="application/zip")
+    form.add_field("rules", "LT01")
+    resp = await client.post("/api/v1/jobs", data=form)
+    body = await resp.json()
+    assert resp.status == 202, body
+    [(_, event)] = topic_events(kafka_bootstrap, settings.topics.jobs, unique_id)
+    assert event.submission_type is SubmissionType.ZIP_ARCHIVE
+    assert event.storage_path == f"jobs/{body['job_id']}/up.zip"
+    assert (settings.nfs_share_root_path / event.storage_path).read_bytes() == archive.read_bytes()
+    assert event.options.rules == ("LT01",)
+
+
+async def test_get_right_after_202_when_row_insert_failed(client: Client, settings: IngestSettings) -> None:
+    """The first-row insert is best effort: with the table gone, the LRU still answers."""
+    engine = create_db_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE jobs RENAME TO jobs_away")
+    resp = await client.post("/api/v1/jobs", json={"sql_content": SQL})
+    assert resp.status == 202
+    job_id = (await resp.json())["job_id"]
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE jobs_away RENAME TO jobs")
+    engine.dispose()
+    status = await client.get(f"/api/v1/jobs/{job_id}")
+    view = await status.json()
+    assert status.status == 200, view
+    assert (view["job_id"], view["job_status"]) == (job_id, "ACCEPTED")
+    assert job_row(settings.database_url, job_id) is None
+    unknown = await client.get(f"/api/v1/jobs/{uuid.uuid4()}")
+    assert unknown.status == 404
+    assert (await unknown.json())["error"]["code"] == "JOB_NOT_FOUND"
