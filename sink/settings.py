@@ -1,5 +1,7 @@
 """Settings of the sink worker, read once from the environment at start."""
 
+from pathlib import Path
+
 from pydantic import Field
 
 from schemas.settings import ServiceSettings
@@ -20,4 +22,7 @@ class SinkSettings(ServiceSettings):
     )
     db_retry_max_seconds: float = Field(
         30.0, gt=0, description="Ceiling of the backoff between attempts while the database is unavailable."
+    )
+    faust_datadir: Path = Field(
+        Path("var/faust"), description="Faust's data directory; each app id gets a folder in it."
     )

@@ -1,0 +1,5 @@
+"""``python -m sink`` runs the sink worker."""
+
+from sink.main import main
+
+main()
