@@ -45,7 +45,9 @@ fetch() {
     if ls "$LIBS"/kafka_2.13-*.jar >/dev/null 2>&1; then return 0; fi
     command -v mvn >/dev/null || die "maven (mvn) is missing: run infra/bootstrap.sh or apt-get install maven"
     echo "kafka.sh: resolving Kafka $VERSION jars with Maven into $LIBS"
-    mvn -q -B -Dstyle.color=never -f "$POM" package
+    mkdir -p "$VAR"
+    mvn -q -B -Dstyle.color=never -f "$POM" package >"$VAR/mvn.log" 2>&1 \
+        || { cat "$VAR/mvn.log" >&2; die "maven could not resolve the broker jars"; }
     ls "$LIBS"/kafka_2.13-*.jar >/dev/null 2>&1 || die "maven ran but no broker jar in $LIBS"
 }
 
