@@ -8,12 +8,15 @@ and hands each report back to the event loop with ``call_soon_threadsafe``.
 """
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from schemas.admin import KafkaUnavailableError
+
+log = logging.getLogger("ingest.kafka")
 
 
 class KafkaPublisher:
@@ -27,6 +30,7 @@ class KafkaPublisher:
             "linger.ms": 5,
             "delivery.timeout.ms": delivery_timeout_ms,
             "socket.connection.setup.timeout.ms": min(delivery_timeout_ms, 10000),
+            "logger": log,
             **overrides,
         }
         self._timeout_s = delivery_timeout_ms / 1000
