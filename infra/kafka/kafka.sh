@@ -51,6 +51,18 @@ fetch() {
     ls "$LIBS"/kafka_2.13-*.jar >/dev/null 2>&1 || die "maven ran but no broker jar in $LIBS"
 }
 
+ports_free() {  # ports... -> fails naming the first port another process holds
+    python3 - "$@" <<'PY'
+import socket, sys
+for port in map(int, sys.argv[1:]):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            sys.exit(f"kafka.sh: port {port} is already used by another process (set KAFKA_PORT / KAFKA_CLUSTER_PORT)")
+PY
+}
+
 new_cluster_id() {
     # Same format as `kafka-storage random-uuid` (url-safe base64 of 16 bytes), without a JVM start.
     python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))'
@@ -176,6 +188,7 @@ start_nodes() {  # cluster_dir count
         if node_pid "$dir" >/dev/null; then continue; fi
         if [[ "$count" -eq 1 ]]; then port="$SINGLE_PORT"; cport="$SINGLE_CONTROLLER_PORT"
         else port=$((CLUSTER_PORT + 100 * (i - 1))); cport=$((port + 1)); fi
+        ports_free "$port" "$cport"
         prepare_node "$dir" "$i" "$port" "$cport" "$voters" "$rf" "$cid"
         launch_node "$dir"
         started=1
