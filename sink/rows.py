@@ -26,6 +26,11 @@ def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
+def placeholder_job_row(job_id: str, now: datetime) -> Row:
+    """A job row that exists only so it can be locked; ``job.submitted`` describes it later."""
+    return _job(job_id, JobStatus.ACCEPTED, now, now)
+
+
 def _job(job_id: object, status: JobStatus, at: datetime, now: datetime, **known: Any) -> Row:
     row: Row = {
         "job_id": str(job_id),

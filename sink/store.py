@@ -12,10 +12,9 @@ from sqlalchemy import Connection, Engine
 from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask, Record, TaskStarted
 from sink.rows import Row, job_row, naive_utc, task_row
 from sink.tallies import refresh_jobs
-from sink.upserts import upsert_jobs, upsert_tasks
+from sink.upserts import ensure_jobs, upsert_jobs, upsert_tasks
 
-# Events that can change a job's tallies or outcome. task.created/started cannot,
-# and leaving them out keeps the tasks-topic workers off the job rows' locks.
+# Events that can change a job's tallies or outcome; task.created/started cannot.
 _TALLY_EVENTS = (JobSubmitted, JobExpanded, JobRejected, LintResult)
 
 
@@ -25,6 +24,7 @@ def apply_events(conn: Connection, events: Iterable[Record], now: datetime | Non
     job_rows: list[Row] = []
     task_rows: list[Row] = []
     touched: set[str] = set()
+    locked: set[str] = set()
     for event in events:
         match event:
             case JobSubmitted() | JobExpanded() | JobRejected():
@@ -33,8 +33,11 @@ def apply_events(conn: Connection, events: Iterable[Record], now: datetime | Non
                 task_rows.append(task_row(event, moment))
             case _:
                 continue
+        # Every writer of a job's rows queues on the job row first (see sink.tallies).
+        locked.add(str(event.job_id))
         if isinstance(event, _TALLY_EVENTS):
             touched.add(str(event.job_id))
+    ensure_jobs(conn, locked, moment)
     upsert_jobs(conn, job_rows)
     upsert_tasks(conn, task_rows)
     refresh_jobs(conn, touched, moment)

@@ -6,8 +6,10 @@ covers every arrival order: results before the expansion, or after it.
 
 On MariaDB/InnoDB an ``UPDATE`` whose value is a subquery reads the tasks rows
 with shared locks (a current read, not the transaction's snapshot), so a job
-is never finished from a stale count; two workers that both hold locks on
-one job's tasks may deadlock, which the database breaks and the caller retries.
+is never finished from a stale count. Every writer takes its jobs' row locks
+first (:func:`sink.upserts.ensure_jobs`, in id order), so two writers of one
+job queue instead of each holding a task row the other's recount needs (a
+deadlock); any deadlock left is broken by the database and the batch retried.
 """
 
 from collections.abc import Collection
@@ -33,7 +35,7 @@ def refresh_jobs(conn: Connection, job_ids: Collection[str], now: datetime) -> N
     """Recount the tallies of ``job_ids`` and finish those whose tasks are all final."""
     if not job_ids:
         return
-    ids = sorted(job_ids)  # a stable lock order between concurrent workers
+    ids = sorted(job_ids)
     conn.execute(
         update(jobs)
         .where(jobs.c.job_id.in_(ids))

@@ -13,7 +13,8 @@ constants of the update clause are inlined, not bound: PyMySQL's
 ``executemany`` accepts parameters only in the ``VALUES`` part.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, literal_column, or_
 from sqlalchemy.dialects import mysql, sqlite
@@ -22,7 +23,7 @@ from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from schemas.errors import LintServiceError
 from schemas.statuses import JobStatus, TaskStatus, job_rank, task_rank
 from schemas.tables import jobs, tasks
-from sink.rows import UNKNOWN_SUBMISSION, Row
+from sink.rows import UNKNOWN_SUBMISSION, Row, placeholder_job_row
 
 Assignments = list[tuple[str, ColumnElement]]
 # Given the incoming row's columns, the ordered SET clause of the conflict update.
@@ -59,6 +60,12 @@ def job_rank_sql(column: ColumnElement) -> ColumnElement:
 def task_rank_sql(column: ColumnElement) -> ColumnElement:
     """``schemas.statuses.task_rank`` evaluated by the database."""
     return _rank_sql(column, {status.value: task_rank(status) for status in TaskStatus})
+
+
+def _keep(table: Table) -> UpdatePlan:
+    """A no-op update: on MySQL it still takes the row's write lock, which is the point."""
+    key = next(iter(table.primary_key.columns))
+    return lambda _new: [(key.name, key)]
 
 
 def _upsert(conn: Connection, table: Table, rows: list[Row], plan: UpdatePlan) -> None:
@@ -120,6 +127,16 @@ def _task_plan(new: Incoming) -> Assignments:
         if_(advance, "updated_at"),
         if_(advance, "status"),
     ]
+
+
+def ensure_jobs(conn: Connection, job_ids: Collection[str], now: datetime) -> None:
+    """Make the job rows exist and hold their write locks, taken in id order.
+
+    Locking a job before its tasks makes concurrent writers of one job queue on
+    one row instead of deadlocking over its task rows (see ``sink.tallies``);
+    inserting first avoids the gap locks that locking an absent row would take.
+    """
+    _upsert(conn, jobs, [placeholder_job_row(job_id, now) for job_id in sorted(job_ids)], _keep(jobs))
 
 
 def upsert_jobs(conn: Connection, rows: list[Row]) -> None:
