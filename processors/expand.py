@@ -9,20 +9,13 @@ new ones, and the downstream upserts make the replay harmless.
 
 import asyncio
 import itertools
-import os
 import zipfile
 from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
-from uuid import uuid4
 
-from processors.results import (
-    UnsafePathError,
-    failure_result,
-    resolve_storage,
-    task_file_relpath,
-    task_id_for,
-)
+from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
+from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
 from processors.text import NotTextError, decode_sql
 from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
 from schemas.statuses import SubmissionType
@@ -96,15 +89,6 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
     return [task, JobExpanded(job_id=job.job_id, task_count=1)]
 
 
-def _write_task_file(root: Path, relpath: str, data: bytes) -> None:
-    """Atomic, so a replay or a concurrent reader never sees half a file."""
-    target = root / relpath
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{uuid4()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, target)
-
-
 def _member_event(
     job: JobSubmitted,
     settings: ProcessorSettings,
@@ -129,7 +113,7 @@ def _member_event(
     if len(data) <= settings.inline_max_bytes:
         return LintTask(**common, sql_content=text, size_bytes=len(data), options=job.options)
     relpath = task_file_relpath(job.job_id, task_id)
-    _write_task_file(settings.nfs_share_root_path, relpath, data)
+    write_task_file(settings.nfs_share_root_path, relpath, data)
     return LintTask(**common, storage_path=relpath, size_bytes=len(data), options=job.options)
 
 

@@ -1,0 +1,71 @@
+"""Files on the shared storage: resolving event paths safely, extracting, reading task text.
+
+Blocking I/O on purpose (NFS can stall); callers run these in a thread.
+"""
+
+import os
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from processors.text import decode_sql
+from schemas.errors import LintServiceError
+from schemas.events import LintTask
+
+
+class UnsafePathError(LintServiceError):
+    """A ``storage_path`` from an event points outside the storage root."""
+
+    code = "UNSAFE_PATH"
+
+
+class FileMissingError(LintServiceError):
+    """The file a task references is not in storage (deleted, or never written)."""
+
+    code = "FILE_MISSING"
+
+
+class FileTooLargeError(LintServiceError):
+    """The file is over the per-file limit; only this file fails."""
+
+    code = "FILE_TOO_LARGE"
+
+
+def task_file_relpath(job_id: UUID, task_id: UUID) -> str:
+    """Where a large member is extracted: named by ids we made, never by the archive's names."""
+    return f"jobs/{job_id}/tasks/{task_id}.sql"
+
+
+def resolve_storage(root: Path, storage_path: str) -> Path:
+    """Absolute path of ``storage_path`` under ``root``; refuses anything that escapes it.
+
+    The jobs topic is public, so a producer could name ``../../etc/passwd``.
+    """
+    base = root.resolve()
+    path = (base / storage_path).resolve()
+    if not path.is_relative_to(base) or path == base:
+        raise UnsafePathError(f"storage_path {storage_path!r} is outside the storage root")
+    return path
+
+
+def write_task_file(root: Path, relpath: str, data: bytes) -> None:
+    """Atomic, so a replay or a concurrent reader never sees half a file."""
+    target = root / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{uuid4()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+def read_task_sql(task: LintTask, root: Path, max_bytes: int) -> str:
+    """The SQL text of a task: inline, or read and decoded from storage within ``max_bytes``."""
+    if task.sql_content is not None:
+        return task.sql_content
+    path = resolve_storage(root, task.storage_path or "")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # never more than the limit plus one byte in memory
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise FileMissingError(f"{task.storage_path!r} is not in storage") from exc
+    if len(data) > max_bytes:
+        raise FileTooLargeError(f"the file is larger than {max_bytes} bytes")
+    return decode_sql(data)
