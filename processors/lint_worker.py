@@ -7,6 +7,7 @@ told apart from a crashed worker.
 """
 
 import importlib
+import logging
 import resource
 import signal
 import time
@@ -40,6 +41,8 @@ def init_worker(memory_mb: int) -> None:
     SQLFluff is imported here, once, so the first file does not pay for it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent running at DEBUG/INFO must not get SQLFluff's parse-tree dumps from every file.
+    logging.getLogger("sqlfluff").setLevel(logging.WARNING)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

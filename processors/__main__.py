@@ -1,0 +1,5 @@
+"""``python -m processors`` runs the expand and lint worker."""
+
+from processors.main import main
+
+main()
