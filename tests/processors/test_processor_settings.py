@@ -1,0 +1,31 @@
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from processors.settings import ProcessorSettings
+
+
+def test_defaults_follow_the_contract() -> None:
+    settings = ProcessorSettings()
+    assert settings.consumer_group_id == "sqllint-processors"
+    assert settings.lint_workers == (os.cpu_count() or 1)
+    assert settings.lint_concurrency == 2 * settings.lint_workers
+    assert (settings.lint_timeout_seconds, settings.lint_memory_mb) == (60.0, 1536)
+    assert (settings.inline_max_bytes, settings.max_file_bytes) == (64 * 1024, 1024 * 1024)
+    assert settings.worker_max_tasks == 1000
+    assert settings.metrics_port == 0
+
+
+def test_environment_and_nested_zip_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINT_WORKERS", "3")
+    monkeypatch.setenv("ZIP_LIMITS__MAX_ENTRIES", "7")
+    settings = ProcessorSettings()
+    assert settings.lint_workers == 3
+    assert settings.zip_limits.max_entries == 7
+    assert ProcessorSettings(agent_concurrency=5).lint_concurrency == 5
+
+
+def test_unknown_keys_are_rejected() -> None:
+    with pytest.raises(ValidationError):
+        ProcessorSettings(**{"lint_wrokers": 2})
