@@ -16,6 +16,8 @@ app = make_faust_app(settings)
 def worker_argv(config: ProcessorSettings) -> list[str]:
     """``worker -l <level> [-f <file>]``: faust configures logging from LOG_LEVEL / LOG_FILE."""
     argv = ["worker", "-l", _FAUST_LEVELS.get(config.log_level.upper(), "info")]
+    # The worker command turns the web server on unless told otherwise, whatever the app says.
+    argv += ["--web-port", str(config.metrics_port)] if config.metrics_port else ["--without-web"]
     if config.log_file is not None:
         config.log_file.parent.mkdir(parents=True, exist_ok=True)
         argv += ["-f", str(config.log_file)]

@@ -15,7 +15,7 @@ from tests.e2e.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 DATA = Path(__file__).parents[1] / "data" / "sql"
-MESSY_SQL = "select a,b from t where x=1\nSELECT  c from   u\n"
+MESSY_SQL = "select a,b from t where x=1;\nSELECT  c from   u;\n"
 
 
 def _zip_bytes(root: Path) -> bytes:

@@ -1,5 +1,6 @@
 """Two processor workers share the partitions; every result lands exactly once."""
 
+import time
 import zipfile
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
     env = stack_env(kafka_bootstrap, e2e_db_url, storage, topics, group)
     try:
         with running_stack(env, tmp_path, processors=2) as stack:
+            before = _wait_shared(kafka_bootstrap, f"{group}-proc", topics.tasks)
             status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "big.zip"})
             assert status == 202, body
             job = stack.wait_job(body["job_id"], timeout=240)
@@ -42,7 +44,8 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
 
     assert job["task_count"] == 3 * len(files)
     assert job["tasks_succeeded"] + job["tasks_failed"] == 3 * len(files)
-    assert len(members) == 2 and all(members.values()), members
+    assert len(before) == 2 and all(before.values()), before
+    assert members == before, "a rebalance happened while linting"
     engine = create_db_engine(e2e_db_url)
     with engine.connect() as conn:
         rows = conn.execute(sa.select(tasks.c.task_id, tasks.c.status, tasks.c.result_json)
@@ -51,6 +54,18 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
     assert len(rows) == 3 * len(files)
     assert len({r.task_id for r in rows}) == len(rows)
     assert all(r.status in {"SUCCESS", "FAILURE"} and r.result_json for r in rows)
+
+
+def _wait_shared(bootstrap: str, group: str, topic: str, timeout: float = 90) -> dict[str, list[int]]:
+    """Block until both workers hold tasks partitions (the group has settled)."""
+    deadline = time.monotonic() + timeout
+    members: dict[str, list[int]] = {}
+    while time.monotonic() < deadline:
+        members = _group_members(bootstrap, group, topic)
+        if len(members) == 2 and all(members.values()):
+            return members
+        time.sleep(0.5)
+    return members
 
 
 def _group_members(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:

@@ -19,15 +19,17 @@ def test_settings_defaults_and_strictness() -> None:
 
 
 def test_worker_argv_maps_log_settings(tmp_path: Path) -> None:
-    assert worker_argv(SinkSettings(log_level="WARNING")) == ["worker", "-l", "warn"]
+    assert worker_argv(SinkSettings(log_level="WARNING")) == ["worker", "-l", "warn", "--without-web"]
     log_file = tmp_path / "sink.log"
     assert worker_argv(SinkSettings(log_level="debug", log_file=log_file)) == [
         "worker",
         "-l",
         "debug",
+        "--without-web",
         "-f",
         str(log_file),
     ]
+    assert worker_argv(SinkSettings(metrics_port=9102))[3:] == ["--web-port", "9102"]
 
 
 def test_app_consumes_the_four_topics_at_least_once(tmp_path: Path) -> None:
