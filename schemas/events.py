@@ -170,3 +170,18 @@ class DeadLetter(Record):
     error: ErrorInfo
     payload: str = Field(description="The original bytes, decoded as UTF-8 with replacement, truncated.")
     failed_at: datetime = Field(default_factory=utc_now)
+
+
+class CachedLint(Record):
+    """A SUCCESS lint outcome remembered by content hash (internal, compacted lint-cache topic).
+
+    ``key`` is the sha256 over the file content, the lint options and the
+    SQLFluff version, so an entry is only ever reused for an identical lint.
+    """
+
+    event_type: Literal["lint.cached"] = "lint.cached"
+    schema_version: Literal[1] = 1
+    key: str = Field(pattern=r"^[0-9a-f]{64}$")
+    violations: tuple[Violation, ...] = ()
+    sqlfluff_version: str
+    created_at: datetime = Field(default_factory=utc_now)

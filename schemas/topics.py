@@ -6,11 +6,19 @@ partition counts and configs are defaults for whoever creates the topics.
 
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class TopicNames(BaseModel):
-    """Where each stream lives; every service reads the same names."""
+    """Where each stream lives; every service reads the same names.
+
+    ``lint_cache`` (compacted, internal to the processors) defaults to the
+    tasks topic's name with ``tasks`` replaced by ``lint-cache``, so a
+    deployment or test that renames its topics gets its own cache too,
+    instead of silently sharing (and deleting) the default one.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -19,6 +27,16 @@ class TopicNames(BaseModel):
     progress: str = "sqllint.progress.v1"
     lint_results: str = "sqllint.lint-results.v1"
     dead_letter: str = "sqllint.dead-letter.v1"
+    lint_cache: str = "sqllint.lint-cache.v1"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_lint_cache(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "lint_cache" not in data and "tasks" in data:
+            tasks = str(data["tasks"])
+            head, sep, tail = tasks.rpartition("tasks")
+            data = {**data, "lint_cache": f"{head}lint-cache{tail}" if sep else f"{tasks}.lint-cache"}
+        return data
 
 
 @dataclass(frozen=True)
@@ -40,4 +58,6 @@ def topic_specs(names: TopicNames, partitions: int = 8, replication_min_isr: int
         TopicSpec(names.progress, partitions, week),
         TopicSpec(names.lint_results, partitions, week),
         TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * 24 * 3600 * 1000), **isr}),
+        # Keyed by the content hash: compaction keeps one entry per key, forever.
+        TopicSpec(names.lint_cache, max(1, partitions // 2), {"cleanup.policy": "compact", **isr}),
     ]
