@@ -5,6 +5,7 @@ through infra/kafka/kafka.sh and stopped again unless it was already running.
 """
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -29,6 +30,18 @@ def cluster_bootstrap() -> Iterator[str]:
         _infra.run_script(_infra.KAFKA_SH, "stop", "--cluster")
 
 
+def _settled_partitions(admin: AdminClient, topic: str, timeout: float = 30) -> dict:
+    """Metadata of a topic once every broker knows it: creation propagates asynchronously."""
+    deadline = time.monotonic() + timeout
+    partitions: dict = {}
+    while time.monotonic() < deadline:
+        partitions = admin.list_topics(topic, timeout=10).topics[topic].partitions
+        if len(partitions) == 3:
+            break
+        time.sleep(0.2)
+    return partitions
+
+
 @pytest.mark.timeout(300)
 def test_replicated_topic_takes_acks_all_writes(cluster_bootstrap: str, unique_id: str) -> None:
     admin = AdminClient({"bootstrap.servers": cluster_bootstrap})
@@ -37,7 +50,7 @@ def test_replicated_topic_takes_acks_all_writes(cluster_bootstrap: str, unique_i
     new = NewTopic(topic, 3, 3, config={"min.insync.replicas": "2"})
     admin.create_topics([new], operation_timeout=60)[topic].result(60)
     try:
-        partitions = admin.list_topics(topic, timeout=30).topics[topic].partitions
+        partitions = _settled_partitions(admin, topic)
         assert [len(p.replicas) for p in partitions.values()] == [3, 3, 3]
 
         delivered: list[object] = []
