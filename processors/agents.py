@@ -3,104 +3,47 @@
 Both ack an event manually, only after every produce it caused was
 acknowledged by the brokers, so a committed offset always means the effect
 exists (Faust's default acks in a ``finally``, even when the handler failed).
-Bad input never stops an agent: it goes to the dead-letter topic.
+Bad input never stops an agent: it goes to the dead-letter topic, and so does
+a task that killed or hung its lint worker (after its FAILURE result), so the
+partition keeps flowing and an operator can look at the file.
 """
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import faust
-from faust.types import EventT, StreamT, TopicT
+from faust.types import EventT, StreamT
 
+from processors.channels import Channels, Routable
 from processors.expand import expand_job
+from processors.lint_cache import LintCache
+from processors.lint_pool import WORKER_LOST_CODES
 from processors.lint_step import lint_task
 from processors.runtime import ProcessorRuntime
 from processors.settings import ProcessorSettings
-from schemas.codec import decode, encode
+from schemas.codec import decode
 from schemas.errors import SchemaError
-from schemas.events import (
-    DeadLetter,
-    ErrorInfo,
-    JobExpanded,
-    JobRejected,
-    JobSubmitted,
-    LintResult,
-    LintTask,
-    TaskStarted,
-)
+from schemas.events import ErrorInfo, JobRejected, JobSubmitted, LintResult, LintTask, TaskStarted
 
 log = logging.getLogger(__name__)
 # Produce futures awaited together: enough to pipeline, few enough to bound memory.
 PUBLISH_WINDOW = 256
-DEAD_LETTER_PAYLOAD_CHARS = 65536
-Routable = LintTask | LintResult | JobExpanded | JobRejected | TaskStarted
 
 
-@dataclass(frozen=True)
-class Channels:
-    """The Faust topics of this service (raw bytes; our codec does the (de)serialising)."""
-
-    jobs: TopicT
-    tasks: TopicT
-    progress: TopicT
-    lint_results: TopicT
-    dead_letter: TopicT
-
-    @classmethod
-    def declare(cls, app: faust.App, settings: ProcessorSettings) -> "Channels":
-        """One Faust topic per name in the settings."""
-        t = settings.topics
-        names = (t.jobs, t.tasks, t.progress, t.lint_results, t.dead_letter)
-        return cls(*(app.topic(n, key_type=bytes, value_type=bytes) for n in names))
-
-    async def publish(self, event: Routable) -> Awaitable[Any]:
-        """Hand the event to the producer; the returned future resolves on the brokers' ack."""
-        if isinstance(event, LintTask):
-            topic, key = self.tasks, event.task_id  # keyed by task so tasks spread over partitions
-        else:
-            topic = self.lint_results if isinstance(event, LintResult) else self.progress
-            key = event.job_id
-        return await topic.send(key=str(key).encode(), value=encode(event))
-
-    async def park(self, event: EventT, exc: SchemaError) -> list[Awaitable[Any]]:
-        """Park an undecodable message, and reject its job when a job id can be salvaged."""
-        message = event.message
-        raw = message.value if isinstance(message.value, bytes) else b""
-        log.warning("dead-lettering %s[%s]@%s: %s", message.topic, message.partition, message.offset, exc)
-        letter = DeadLetter(
-            source_topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            error=ErrorInfo(code=exc.code, message=exc.message[:4096]),
-            payload=raw.decode("utf-8", "replace")[:DEAD_LETTER_PAYLOAD_CHARS],
-        )
-        key = message.key if isinstance(message.key, bytes) else None
-        # The original key is kept, so an operator can find the job.
-        futures = [await self.dead_letter.send(key=key, value=encode(letter))]
-        job_id = salvage_job_id(raw) if message.topic == self.jobs.get_topic_name() else None
-        if job_id is not None:
-            futures.append(await self.publish(JobRejected(job_id=job_id, error=letter.error)))
-        return futures
+def lost_worker_error(result: LintResult) -> ErrorInfo | None:
+    """The error of a result whose lint killed or hung its worker: such tasks are dead-lettered."""
+    error = result.error
+    return error if error is not None and error.code in WORKER_LOST_CODES else None
 
 
-def salvage_job_id(raw: bytes) -> UUID | None:
-    """The ``job_id`` of an invalid job message, if it has a readable one."""
-    try:
-        payload = json.loads(raw)
-        return UUID(str(payload["job_id"])) if isinstance(payload, dict) else None
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-async def _guarded(job: JobSubmitted, settings: ProcessorSettings) -> AsyncIterator[Routable]:
+async def _guarded(
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None
+) -> AsyncIterator[Routable]:
     """Expansion events; an unexpected error rejects this job instead of stopping the agent."""
     try:
-        async for event in expand_job(job, settings):
+        async for event in expand_job(job, settings, cache):
             yield event
     except Exception as exc:  # a bug or odd storage must fail one job, not the service
         log.exception("expanding job %s failed", job.job_id)
@@ -108,7 +51,9 @@ async def _guarded(job: JobSubmitted, settings: ProcessorSettings) -> AsyncItera
         yield JobRejected(job_id=job.job_id, error=error)
 
 
-async def handle_job(event: EventT, channels: Channels, settings: ProcessorSettings) -> None:
+async def handle_job(
+    event: EventT, channels: Channels, settings: ProcessorSettings, cache: LintCache | None = None
+) -> None:
     """Expand one job message; returns once every produced event was acknowledged."""
     try:
         job = decode(event.value, JobSubmitted)
@@ -116,7 +61,7 @@ async def handle_job(event: EventT, channels: Channels, settings: ProcessorSetti
         await asyncio.gather(*await channels.park(event, exc))
         return
     pending: list[Awaitable[Any]] = []
-    async for produced in _guarded(job, settings):
+    async for produced in _guarded(job, settings, cache):
         pending.append(await channels.publish(produced))
         if len(pending) >= PUBLISH_WINDOW:
             await asyncio.gather(*pending)
@@ -134,8 +79,14 @@ async def handle_task(
         await asyncio.gather(*await channels.park(event, exc))
         return
     started = await channels.publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
-    result = await lint_task(task, settings, runtime.pool)
-    await asyncio.gather(started, await channels.publish(result))
+    linted = await lint_task(task, settings, runtime.pool, runtime.cache)
+    pending = [started, await channels.publish(linted.result)]
+    if linted.new_entry is not None:
+        pending.append(await channels.publish(linted.new_entry))
+    lost = lost_worker_error(linted.result)
+    if lost is not None:
+        pending.append(await channels.dead_letter_for(event, lost))
+    await asyncio.gather(*pending)
 
 
 def register_agents(
@@ -147,7 +98,7 @@ def register_agents(
     async def expand(stream: StreamT) -> None:
         manual = stream.noack()
         async for event in manual.events():
-            await handle_job(event, channels, settings)
+            await handle_job(event, channels, settings, runtime.cache)
             await manual.ack(event)
 
     @app.agent(channels.tasks, name="processors.lint", concurrency=settings.lint_concurrency)

@@ -27,6 +27,12 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         value_serializer="raw",
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
+        # A lint takes milliseconds to seconds: a deep prefetch buys nothing and holds
+        # inline tasks (up to 64 KiB each) in memory per actor; expansion bursts batch
+        # better with a few ms of linger.
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
+        producer_linger=settings.producer_linger_ms / 1000,
+        producer_max_batch_size=256 * 1024,
     )
     runtime = ProcessorRuntime(settings)
     # First child: started before Faust's consumer and agents, stopped after them.

@@ -9,25 +9,16 @@ new ones, and the downstream upserts make the replay harmless.
 
 import asyncio
 import itertools
-import zipfile
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable
 from pathlib import Path
 
+from processors.expand_zip import iter_zip_events
+from processors.lint_cache import LintCache, answer_from_cache
 from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
-from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
-from processors.text import NotTextError, decode_sql
+from processors.storage import UnsafePathError, resolve_storage
 from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
 from schemas.statuses import SubmissionType
-from schemas.zip_policy import (
-    ArchiveRejectedError,
-    MemberRejectedError,
-    ReadBudget,
-    ZipMember,
-    list_members,
-    open_archive,
-    read_member,
-)
 
 ExpansionEvent = LintTask | LintResult | JobExpanded | JobRejected
 # Events handed from the ZIP-reading thread at a time: bounds memory to a few inline texts.
@@ -89,67 +80,31 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
     return [task, JobExpanded(job_id=job.job_id, task_count=1)]
 
 
-def _member_event(
-    job: JobSubmitted,
-    settings: ProcessorSettings,
-    zf: zipfile.ZipFile,
-    member: ZipMember,
-    ordinal: int,
-    budget: ReadBudget,
-) -> ExpansionEvent:
-    task_id = task_id_for(job.job_id, ordinal)
-    error = member.problem
-    if error is None:
-        try:
-            data = read_member(zf, member, settings.zip_limits, budget)
-            text = decode_sql(data)
-        except MemberRejectedError as exc:
-            error = exc.error_info()
-        except NotTextError as exc:
-            error = ErrorInfo(code=exc.code, message=exc.message)
-    if error is not None:
-        return failure_result(job.job_id, task_id, member.name, job.options, error)
-    common = {"task_id": task_id, "job_id": job.job_id, "ordinal": ordinal, "file_name": member.name}
-    if len(data) <= settings.inline_max_bytes:
-        return LintTask(**common, sql_content=text, size_bytes=len(data), options=job.options)
-    relpath = task_file_relpath(job.job_id, task_id)
-    write_task_file(settings.nfs_share_root_path, relpath, data)
-    return LintTask(**common, storage_path=relpath, size_bytes=len(data), options=job.options)
-
-
-def iter_zip_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterator[ExpansionEvent]:
-    """Blocking: one event per ``.sql`` member, then ``job.expanded``; run it off the event loop."""
-    limits = settings.zip_limits
-    try:
-        path = resolve_storage(settings.nfs_share_root_path, job.storage_path or "")
-        with open_archive(path, limits) as zf:
-            listing = list_members(zf, limits)
-            budget = ReadBudget(limits)
-            for ordinal, member in enumerate(listing.members):
-                yield _member_event(job, settings, zf, member, ordinal, budget)
-    except (ArchiveRejectedError, UnsafePathError) as exc:
-        yield JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message[:4096]))
-        return
-    except FileNotFoundError:
-        missing = ErrorInfo(code="FILE_MISSING", message="the archive is not in storage")
-        yield JobRejected(job_id=job.job_id, error=missing)
-        return
-    yield JobExpanded(job_id=job.job_id, task_count=len(listing.members))
-
-
-def iter_job_events(job: JobSubmitted, settings: ProcessorSettings) -> Generator[ExpansionEvent]:
-    """Blocking: every event the job expands into, in publishing order."""
+def _source_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterable[ExpansionEvent]:
     if job.sql_content is not None:
-        yield from expand_inline(job, settings)
-    elif job.submission_type is SubmissionType.SINGLE_FILE:
-        yield from expand_single_file(job, settings)
-    else:
-        yield from iter_zip_events(job, settings)
+        return expand_inline(job, settings)
+    if job.submission_type is SubmissionType.SINGLE_FILE:
+        return expand_single_file(job, settings)
+    return iter_zip_events(job, settings)
 
 
-async def expand_job(job: JobSubmitted, settings: ProcessorSettings) -> AsyncIterator[ExpansionEvent]:
-    """:func:`iter_job_events` with its disk work in threads, a small batch at a time."""
-    events = iter_job_events(job, settings)
+def iter_job_events(
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None
+) -> Generator[ExpansionEvent]:
+    """Blocking: every event the job expands into, in publishing order.
+
+    With a cache, an inline task whose twin was linted before becomes its
+    ``cached`` result right here: no task event, no pool round trip.
+    """
+    for event in _source_events(job, settings):
+        yield event if cache is None else answer_from_cache(event, cache)
+
+
+async def expand_job(
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None
+) -> AsyncIterator[ExpansionEvent]:
+    """:func:`iter_job_events` with its disk work (and hashing) in threads, a small batch at a time."""
+    events = iter_job_events(job, settings, cache)
     try:
         while batch := await asyncio.to_thread(list, itertools.islice(events, THREAD_BATCH)):
             for event in batch:

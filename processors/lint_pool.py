@@ -24,6 +24,8 @@ from schemas.events import ErrorInfo, LintOptions, Violation
 from schemas.statuses import TaskStatus
 
 T = TypeVar("T")
+# Outcomes that mean the worker process was lost on this file: the task is also dead-lettered.
+WORKER_LOST_CODES = frozenset({"LINT_TIMEOUT", "LINT_CRASHED", "LINT_MEMORY"})
 
 
 class LintTimeoutError(LintServiceError):
@@ -36,6 +38,12 @@ class WorkerExpiredError(LintServiceError):
     """The worker process died while linting (``code`` says whether memory was the likely cause)."""
 
     code = "LINT_CRASHED"
+
+
+class LintMemoryError(WorkerExpiredError):
+    """The work hit the worker's address-space limit (``lint_memory_mb``) and raised MemoryError."""
+
+    code = "LINT_MEMORY"
 
 
 @dataclass(frozen=True)
@@ -84,8 +92,8 @@ class LintPool:
     async def submit(self, function: Callable[..., T], *args: Any, limit_seconds: float | None = None) -> T:
         """Run a picklable module-level ``function`` in a worker and await its value.
 
-        Raises :class:`LintTimeoutError` or :class:`WorkerExpiredError`; the
-        pool replaces the lost worker by itself.
+        Raises :class:`LintTimeoutError` or :class:`WorkerExpiredError` (of
+        which :class:`LintMemoryError`); the pool replaces a lost worker by itself.
         """
         limit = self.timeout_seconds if limit_seconds is None else limit_seconds
         future = self._pool.schedule(function, args=args, timeout=limit)
@@ -95,6 +103,8 @@ class LintPool:
             raise LintTimeoutError(f"linting took longer than {limit:g} s") from exc
         except ProcessExpired as exc:
             raise _expired(exc) from exc
+        except MemoryError as exc:  # raised in the worker under RLIMIT_AS, re-raised here by pebble
+            raise LintMemoryError(f"the work exceeded the memory limit: {exc}") from exc
 
     async def lint(self, file_name: str, sql: str, options: LintOptions) -> LintOutcome:
         """Lint one file; every failure is returned as a FAILURE outcome."""

@@ -1,31 +1,51 @@
-"""Linting one task: get its text (inline or from storage), lint it, build the result."""
+"""Linting one task: get its text (inline or from storage), answer from the cache or lint it."""
 
 import asyncio
+from dataclasses import dataclass
 
+from processors.lint_cache import LintCache, cached_result
 from processors.lint_pool import LintPool
 from processors.results import SQLFLUFF_VERSION, failure_result
 from processors.settings import ProcessorSettings
 from processors.storage import FileMissingError, FileTooLargeError, UnsafePathError, read_task_sql
 from processors.text import NotTextError
-from schemas.events import ErrorInfo, LintResult, LintTask
+from schemas.events import CachedLint, ErrorInfo, LintResult, LintTask
+from schemas.statuses import TaskStatus
 
 _FILE_ERRORS = (UnsafePathError, FileMissingError, FileTooLargeError, NotTextError)
 
 
-async def lint_task(task: LintTask, settings: ProcessorSettings, pool: LintPool) -> LintResult:
-    """The one result of a task; a file we cannot read or lint is a FAILURE, never an exception."""
+@dataclass(frozen=True)
+class LintedTask:
+    """The task's one result, plus the cache entry to publish when it was freshly linted."""
+
+    result: LintResult
+    new_entry: CachedLint | None = None
+
+
+def _read_and_key(task: LintTask, settings: ProcessorSettings, cache: LintCache | None) -> tuple[str, str]:
+    # Blocking: storage reads and hashing up to max_file_bytes stay off the event loop.
+    sql = read_task_sql(task, settings.nfs_share_root_path, settings.max_file_bytes)
+    return sql, cache.key_for(sql, task.options) if cache is not None else ""
+
+
+async def lint_task(
+    task: LintTask, settings: ProcessorSettings, pool: LintPool, cache: LintCache | None = None
+) -> LintedTask:
+    """A file we cannot read or lint is a FAILURE result, never an exception."""
     try:
-        sql = await asyncio.to_thread(
-            read_task_sql, task, settings.nfs_share_root_path, settings.max_file_bytes
-        )
+        sql, key = await asyncio.to_thread(_read_and_key, task, settings, cache)
     except _FILE_ERRORS as exc:
         error = ErrorInfo(code=exc.code, message=exc.message[:4096])
-        return failure_result(task.job_id, task.task_id, task.file_name, task.options, error)
+        return LintedTask(failure_result(task.job_id, task.task_id, task.file_name, task.options, error))
     except OSError as exc:  # NFS trouble other than a missing file: this file fails, visibly
         error = ErrorInfo(code="STORAGE_ERROR", message=f"{type(exc).__name__}: {exc}"[:4096])
-        return failure_result(task.job_id, task.task_id, task.file_name, task.options, error)
+        return LintedTask(failure_result(task.job_id, task.task_id, task.file_name, task.options, error))
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:  # its twin finished after this task was expanded
+        return LintedTask(cached_result(task.job_id, task.task_id, task.file_name, task.options, hit))
     outcome = await pool.lint(task.file_name, sql, task.options)
-    return LintResult(
+    result = LintResult(
         job_id=task.job_id,
         task_id=task.task_id,
         file_name=task.file_name,
@@ -36,3 +56,6 @@ async def lint_task(task: LintTask, settings: ProcessorSettings, pool: LintPool)
         sqlfluff_version=SQLFLUFF_VERSION,
         duration_ms=outcome.duration_ms,
     )
+    if cache is None or outcome.status is not TaskStatus.SUCCESS:
+        return LintedTask(result)  # timeouts and crashes depend on the moment, not only the file
+    return LintedTask(result, cache.remember(key, outcome.violations))

@@ -10,6 +10,8 @@ import logging
 
 from mode import Service
 
+from processors.cache_reader import CacheReader
+from processors.lint_cache import LintCache
 from processors.lint_pool import LintPool
 from processors.settings import ProcessorSettings
 from schemas.admin import ensure_topics
@@ -23,12 +25,15 @@ class PoolNotStartedError(LintServiceError):
 
 
 class ProcessorRuntime(Service):
-    """Creates the topics, then opens and warms the lint pool."""
+    """Creates the topics, follows the lint cache, then opens and warms the lint pool."""
 
     def __init__(self, settings: ProcessorSettings) -> None:
         super().__init__()
         self.settings = settings
         self._pool: LintPool | None = None
+        # The cache starts empty and fills from the topic; until then misses only cost a lint.
+        self.cache = LintCache(settings.cache_max_entries) if settings.cache_enabled else None
+        self.cache_reader: CacheReader | None = None
 
     @property
     def pool(self) -> LintPool:
@@ -50,6 +55,9 @@ class ProcessorRuntime(Service):
         )
         if created:
             log.info("created topics %s", created)
+        if self.cache is not None:
+            self.cache_reader = CacheReader(s.kafka_bootstrap_servers, s.topics.lint_cache, self.cache)
+            self.cache_reader.start()
         self._pool = LintPool(
             workers=s.lint_workers,
             timeout_seconds=s.lint_timeout_seconds,
@@ -60,7 +68,11 @@ class ProcessorRuntime(Service):
         log.info("lint pool ready with %d workers", s.lint_workers)
 
     async def on_stop(self) -> None:
-        """Stop the workers (blocking join, hence the thread)."""
+        """Stop the workers and the cache reader (blocking joins, hence the threads)."""
         pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.close)
+        reader, self.cache_reader = self.cache_reader, None
+        if reader is not None:
+            reader.stop()
+            await asyncio.to_thread(reader.join)

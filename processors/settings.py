@@ -36,6 +36,18 @@ class ProcessorSettings(ServiceSettings):
     agent_concurrency: int = Field(
         0, ge=0, description="Concurrent lint agent actors per worker; 0 means twice lint_workers."
     )
+    cache_enabled: bool = Field(
+        True, description="Reuse lint results of identical files (content, options, SQLFluff version)."
+    )
+    cache_max_entries: int = Field(
+        100_000, ge=1, description="Lint-cache entries each worker keeps in memory (LRU)."
+    )
+    stream_buffer_maxsize: int = Field(
+        256, ge=1, description="Events a Faust stream prefetches; bounds memory of inline tasks."
+    )
+    producer_linger_ms: int = Field(
+        5, ge=0, description="Producer batching delay, ms: expansion bursts go out in few requests."
+    )
     metrics_port: int = Field(
         0, ge=0, le=65535, description="Faust web/metrics port; 0 disables the web server."
     )

@@ -1,0 +1,69 @@
+"""Expanding a ZIP job: one task (or expansion-time FAILURE result) per ``.sql`` member."""
+
+import zipfile
+from collections.abc import Iterator
+
+from processors.results import failure_result, task_id_for
+from processors.settings import ProcessorSettings
+from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
+from processors.text import NotTextError, decode_sql
+from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
+from schemas.zip_policy import (
+    ArchiveRejectedError,
+    MemberRejectedError,
+    ReadBudget,
+    ZipMember,
+    list_members,
+    open_archive,
+    read_member,
+)
+
+ZipEvent = LintTask | LintResult | JobExpanded | JobRejected
+
+
+def _member_event(
+    job: JobSubmitted,
+    settings: ProcessorSettings,
+    zf: zipfile.ZipFile,
+    member: ZipMember,
+    ordinal: int,
+    budget: ReadBudget,
+) -> ZipEvent:
+    task_id = task_id_for(job.job_id, ordinal)
+    error = member.problem
+    if error is None:
+        try:
+            data = read_member(zf, member, settings.zip_limits, budget)
+            text = decode_sql(data)
+        except MemberRejectedError as exc:
+            error = exc.error_info()
+        except NotTextError as exc:
+            error = ErrorInfo(code=exc.code, message=exc.message)
+    if error is not None:
+        return failure_result(job.job_id, task_id, member.name, job.options, error)
+    common = {"task_id": task_id, "job_id": job.job_id, "ordinal": ordinal, "file_name": member.name}
+    if len(data) <= settings.inline_max_bytes:
+        return LintTask(**common, sql_content=text, size_bytes=len(data), options=job.options)
+    relpath = task_file_relpath(job.job_id, task_id)
+    write_task_file(settings.nfs_share_root_path, relpath, data)
+    return LintTask(**common, storage_path=relpath, size_bytes=len(data), options=job.options)
+
+
+def iter_zip_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterator[ZipEvent]:
+    """Blocking: one event per ``.sql`` member, then ``job.expanded``; run it off the event loop."""
+    limits = settings.zip_limits
+    try:
+        path = resolve_storage(settings.nfs_share_root_path, job.storage_path or "")
+        with open_archive(path, limits) as zf:
+            listing = list_members(zf, limits)
+            budget = ReadBudget(limits)
+            for ordinal, member in enumerate(listing.members):
+                yield _member_event(job, settings, zf, member, ordinal, budget)
+    except (ArchiveRejectedError, UnsafePathError) as exc:
+        yield JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message[:4096]))
+        return
+    except FileNotFoundError:
+        missing = ErrorInfo(code="FILE_MISSING", message="the archive is not in storage")
+        yield JobRejected(job_id=job.job_id, error=missing)
+        return
+    yield JobExpanded(job_id=job.job_id, task_count=len(listing.members))
