@@ -1,0 +1,66 @@
+"""Scenario ``latency``: one-line SQL, POST -> COMPLETED, one at a time and then 20 in flight.
+
+The clock starts before the POST and stops when the watcher first sees the job
+final in the database (one shared poller, 5 ms interval, one query for all
+outstanding jobs), so the figure includes up to ~5 ms of polling granularity
+but no HTTP polling overhead.
+"""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.common import Context, warm_up, watched
+from bench.report import Row, median, percentile
+from bench.stack import Stack
+from bench.watch import JobWatcher
+
+CONCURRENCY = 20
+SQL = "select a, b from t where x = 1  -- latency {tag} {n}\n"
+
+
+def _one(stack: Stack, watcher: JobWatcher, sql: str) -> float:
+    started = time.perf_counter()
+    job_id = stack.submit_sql(sql)
+    finished = watcher.wait(job_id, timeout=120)
+    if finished.status != "COMPLETED":
+        raise RuntimeError(f"job {job_id} ended {finished.status}")
+    return (finished.at - started) * 1000
+
+
+def _closed_loop(stack: Stack, watcher: JobWatcher, tag: str, jobs: int, workers: int) -> tuple[list[float], float]:
+    """``workers`` clients, each sending its next job when the previous one is final."""
+    counter = iter(range(jobs))
+    lock = threading.Lock()
+
+    def client() -> list[float]:
+        out = []
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return out
+            out.append(_one(stack, watcher, SQL.format(tag=tag, n=n)))
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        results = [f.result() for f in [pool.submit(client) for _ in range(workers)]]
+    return [v for r in results for v in r], time.perf_counter() - started
+
+
+def latency(ctx: Context) -> None:
+    jobs = ctx.options.get("latency_jobs", 200)
+    with watched(ctx.spec("latency"), interval=0.005) as (stack, watcher):
+        warm_up(stack, watcher, ctx.corpus, ctx.dialect, ctx.tag("lat"))
+        for workers in (1, CONCURRENCY):
+            values, wall = _closed_loop(stack, watcher, ctx.tag("lat", workers), jobs, workers)
+            ctx.report.details[f"latency_ms_c{workers}"] = values
+            label = "one at a time" if workers == 1 else f"{workers} concurrent"
+            p50, p95, p99 = (percentile(values, q) for q in (50, 95, 99))
+            note = f"{len(values)} jobs, {len(values) / wall:.1f} jobs/s, mean {sum(values) / len(values):.0f} ms"
+            ctx.report.add(
+                Row("latency", f"{label}: p50 POST->COMPLETED", p50, "ms", "<= 100 ms", p50 <= 100, note),
+                Row("latency", f"{label}: p95", p95, "ms"),
+                Row("latency", f"{label}: p99", p99, "ms", "<= 300 ms", p99 <= 300),
+            )
+            ctx.report.details[f"latency_c{workers}_median_ms"] = median(values)

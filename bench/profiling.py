@@ -1,0 +1,7 @@
+"""Stub."""
+
+from bench.common import Context
+
+
+def profile(ctx: Context) -> None:
+    raise NotImplementedError

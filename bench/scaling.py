@@ -1,0 +1,7 @@
+"""Stub."""
+
+from bench.common import Context
+
+
+def scaling(ctx: Context) -> None:
+    raise NotImplementedError

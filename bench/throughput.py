@@ -1,0 +1,89 @@
+"""Scenarios ``throughput`` (first submission) and ``resubmit`` (same ZIP again, then 5 % changed).
+
+The CLI and the service take turns (CLI first on even repeats, service first
+on odd ones) so slow drift of the machine hits both; figures are medians.
+Each repeat lints freshly tagged files, so no result cache can answer a
+"first" submission.
+"""
+
+from bench.baseline import CliRun, run_cli
+from bench.common import Context, JobRun, time_zip_job, warm_up, watched
+from bench.corpus import Corpus
+from bench.report import Row, median
+from bench.stack import Stack
+from bench.watch import JobWatcher
+
+CHANGED_FRACTION = 0.05
+
+
+def _cli(ctx: Context, corpus: Corpus, name: str) -> CliRun:
+    run = run_cli(corpus.write(ctx.workdir / "cli" / name), ctx.dialect, ctx.cores)
+    if run.files != len(corpus):
+        raise RuntimeError(f"sqlfluff lint reported {run.files} files, expected {len(corpus)}")
+    return run
+
+
+def throughput(ctx: Context) -> None:
+    """Corpus ZIP -> all results in the DB, against ``sqlfluff lint --processes <cores>``."""
+    cli: list[float] = []
+    svc: list[float] = []
+    with watched(ctx.spec("throughput"), interval=0.02) as (stack, watcher):
+        warm_up(stack, watcher, ctx.corpus, ctx.dialect, ctx.tag("tp"))
+        for r in range(ctx.repeats):
+            variant = ctx.corpus.tagged(ctx.tag("tp", r))
+            order = (_svc_turn, _cli_turn) if r % 2 else (_cli_turn, _svc_turn)
+            for turn in order:
+                turn(ctx, stack, watcher, variant, f"tp-{r}", cli, svc)
+    files, lines = len(ctx.corpus), ctx.corpus.tagged("x").lines  # as linted: one tag line more per file
+    c, s = median(cli), median(svc)
+    note = f"{files} files, {lines} lines, median of {ctx.repeats}"
+    ctx.report.details["throughput"] = {"cli_s": cli, "service_s": svc, "files": files, "lines": lines}
+    ctx.report.add(
+        Row("throughput", f"sqlfluff lint --processes {ctx.cores}: wall time", c, "s", note=note),
+        Row("throughput", "service ZIP -> all results in DB: wall time", s, "s", note=note),
+        Row("throughput", "sqlfluff lint: files/s | lines/s", files / c, "files/s", note=f"{lines / c:,.0f} lines/s"),
+        Row("throughput", "service: files/s | lines/s", files / s, "files/s", note=f"{lines / s:,.0f} lines/s"),
+        Row("throughput", "first submission: CLI time / service time", c / s, "x", ">= 1.3x", c / s >= 1.3),
+    )
+
+
+def _cli_turn(ctx: Context, _stack: Stack, _w: JobWatcher, corpus: Corpus, name: str,
+              cli: list[float], _svc: list[float]) -> None:
+    cli.append(_cli(ctx, corpus, name).seconds)
+
+
+def _svc_turn(ctx: Context, stack: Stack, watcher: JobWatcher, corpus: Corpus, _name: str,
+              _cli_times: list[float], svc: list[float]) -> None:
+    svc.append(time_zip_job(stack, watcher, corpus, ctx.dialect).seconds)
+
+
+def resubmit(ctx: Context) -> None:
+    """First, unchanged and 5 %-changed submissions of the same ZIP, each against the CLI on those files."""
+    runs: dict[str, list[JobRun]] = {"first": [], "unchanged": [], "changed": []}
+    cli: dict[str, list[float]] = {"first": [], "changed": []}
+    with watched(ctx.spec("resubmit"), interval=0.02) as (stack, watcher):
+        warm_up(stack, watcher, ctx.corpus, ctx.dialect, ctx.tag("rs"))
+        for r in range(ctx.repeats):
+            base = ctx.corpus.tagged(ctx.tag("rs", r))
+            changed = base.changed(CHANGED_FRACTION, ctx.tag("rs", r))
+            cli["first"].append(_cli(ctx, base, f"rs-{r}").seconds)
+            runs["first"].append(time_zip_job(stack, watcher, base, ctx.dialect))
+            runs["unchanged"].append(time_zip_job(stack, watcher, base, ctx.dialect))
+            runs["changed"].append(time_zip_job(stack, watcher, changed, ctx.dialect))
+            cli["changed"].append(_cli(ctx, changed, f"rs-{r}-changed").seconds)
+    svc = {k: median([run.seconds for run in v]) for k, v in runs.items()}
+    c_first, c_changed = median(cli["first"]), median(cli["changed"])
+    ctx.report.details["resubmit"] = {"cli_s": cli, "service_s": {k: [r.seconds for r in v] for k, v in runs.items()}}
+    n_changed = max(1, round(len(ctx.corpus) * CHANGED_FRACTION))
+    ctx.report.add(
+        Row("resubmit", "first submission: service time", svc["first"], "s", note=f"CLI {c_first:.2f} s"),
+        Row("resubmit", "unchanged resubmission: service time", svc["unchanged"], "s"),
+        Row("resubmit", f"5% changed ({n_changed} files): service time", svc["changed"], "s",
+            note=f"CLI {c_changed:.2f} s"),
+        Row("resubmit", "first: CLI time / service time", c_first / svc["first"], "x", ">= 1.3x",
+            c_first / svc["first"] >= 1.3),
+        Row("resubmit", "unchanged: CLI time / service time", c_first / svc["unchanged"], "x", ">= 20x",
+            c_first / svc["unchanged"] >= 20),
+        Row("resubmit", "5% changed: CLI time / service time", c_changed / svc["changed"], "x", ">= 8x",
+            c_changed / svc["changed"] >= 8),
+    )
