@@ -5,7 +5,6 @@ partition counts and configs are defaults for whoever creates the topics.
 """
 
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator

@@ -15,6 +15,9 @@ def test_defaults_follow_the_contract() -> None:
     assert (settings.inline_max_bytes, settings.max_file_bytes) == (64 * 1024, 1024 * 1024)
     assert settings.worker_max_tasks == 1000
     assert settings.metrics_port == 0
+    assert (settings.cache_enabled, settings.cache_max_entries) == (True, 100_000)
+    assert (settings.stream_buffer_maxsize, settings.producer_linger_ms) == (256, 5)
+    assert settings.topics.lint_cache == "sqllint.lint-cache.v1"
 
 
 def test_environment_and_nested_zip_limits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,3 +32,13 @@ def test_environment_and_nested_zip_limits(monkeypatch: pytest.MonkeyPatch) -> N
 def test_unknown_keys_are_rejected() -> None:
     with pytest.raises(ValidationError):
         ProcessorSettings(**{"lint_wrokers": 2})
+
+
+def test_the_cache_topic_follows_a_renamed_tasks_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOPICS__TASKS", "team-a.sqllint.tasks.v1")
+    assert ProcessorSettings().topics.lint_cache == "team-a.sqllint.lint-cache.v1"
+    monkeypatch.setenv("TOPICS__LINT_CACHE", "shared.cache")
+    monkeypatch.setenv("CACHE_ENABLED", "false")
+    settings = ProcessorSettings()
+    assert settings.topics.lint_cache == "shared.cache"
+    assert settings.cache_enabled is False
