@@ -1,7 +1,9 @@
 """``python -m bench [scenario ...] [--corpus DIR] [--json out.json]``: run scenarios, print the table."""
 
 import argparse
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +35,7 @@ DEFAULT = ("throughput", "resubmit", "latency", "ingest", "memory", "scaling")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; every knob has a default that keeps a full run to a few minutes per scenario."""
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("scenarios", nargs="*", choices=[*SCENARIOS, []], metavar="scenario",
                    help=f"any of {', '.join(SCENARIOS)}; default: {' '.join(DEFAULT)}")
@@ -47,30 +50,43 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--memory-files", type=int, default=2000)
     p.add_argument("--ingest-seconds", type=int, default=8, help="duration of each wrk run")
     p.add_argument("--profile-dir", type=Path, default=Path("var/bench/profile"))
+    p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra setting for every service (e.g. BATCH_WINDOW_SECONDS=0.05); repeatable")
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs, CLI trees)")
     return p.parse_args(argv)
 
 
+def _head() -> str:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=Path(__file__).parent, check=False)
+    return proc.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the scenarios in order; a failing scenario is reported and the others still run."""
     args = parse(argv)
     names = args.scenarios or list(DEFAULT)
     workdir = Path(tempfile.mkdtemp(prefix="sqllint-bench-"))
     corpus = Corpus.load(args.corpus)
-    dialect = args.dialect or (args.corpus.name if args.corpus.name in {"ansi", "mysql", "postgres"} else "ansi")
+    named = args.corpus.name if args.corpus.name in {"ansi", "mysql", "postgres"} else "ansi"
+    dialect = args.dialect or named
     ctx = Context(corpus, args.corpus, dialect, workdir, infra.kafka_bootstrap(args.kafka), args.db,
                   args.partitions, args.repeats, infra.short_id())
+    ctx.env = dict(item.split("=", 1) for item in args.env)
     ctx.options = {"latency_jobs": args.latency_jobs, "memory_files": args.memory_files,
                    "ingest_seconds": args.ingest_seconds}
     ctx.report.details["profile_dir"] = str(args.profile_dir.resolve())
     ctx.report.details["run"] = {"corpus": str(args.corpus), "files": len(corpus), "lines": corpus.lines,
                                  "bytes": corpus.size, "dialect": dialect, "cores": ctx.cores,
-                                 "db": args.db, "partitions": args.partitions, "workdir": str(workdir)}
+                                 "db": args.db, "partitions": args.partitions, "workdir": str(workdir),
+                                 "env": ctx.env, "commit": _head()}
     print(f"bench: {len(corpus)} files ({corpus.lines} lines) from {args.corpus}, dialect {dialect}, "
           f"{ctx.cores} cores, db {args.db}, work folder {workdir}", file=sys.stderr)
     failed = False
     for name in names:
         started = time.monotonic()
         print(f"bench: {name} ...", file=sys.stderr)
+        load_before = os.getloadavg()[0]
         try:
             SCENARIOS[name](ctx)
         except Exception as exc:  # one broken scenario must not lose the others' figures
@@ -78,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             ctx.report.add(Row(name, "scenario failed", None, note=f"{type(exc).__name__}: {exc}"[:120]))
         ctx.report.details.setdefault("scenario_seconds", {})[name] = round(time.monotonic() - started, 1)
+        load = (load_before, os.getloadavg()[0])
+        ctx.report.details.setdefault("load_average_1min", {})[name] = load
+        if max(load) > ctx.cores:
+            ctx.report.add(Row(name, "machine load (1-min avg, before/after)", max(load),
+                               note=f"{load[0]:.1f} / {load[1]:.1f} on {ctx.cores} cores: other load"))
         print(f"bench: {name} took {time.monotonic() - started:.0f} s", file=sys.stderr)
     ctx.report.print()
     if args.json:

@@ -29,12 +29,16 @@ class Context:
     report: Report = field(default_factory=Report)
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
     options: dict[str, int] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
     def spec(self, name: str, processors: tuple[dict[str, str], ...] = ({},),
              pipeline: bool = True) -> StackSpec:
-        return StackSpec(self.kafka, self.db_kind, self.workdir / name, self.partitions, processors, pipeline)
+        """A stack in its own sub-folder of the work folder, with the run's settings."""
+        return StackSpec(self.kafka, self.db_kind, self.workdir / name, self.partitions, processors, pipeline,
+                         self.env)
 
     def tag(self, *parts: object) -> str:
+        """Text unique to this run and these parts, appended to files to make them new content."""
         return " ".join(map(str, (self.uid, *parts)))
 
 

@@ -24,6 +24,7 @@ class Corpus:
 
     @classmethod
     def load(cls, folder: Path) -> "Corpus":
+        """Every ``*.sql`` file under ``folder``, recursively."""
         found = sorted(p for p in folder.rglob("*.sql") if p.is_file())
         if not found:
             raise FileNotFoundError(f"no .sql files under {folder}")
@@ -34,10 +35,12 @@ class Corpus:
 
     @property
     def lines(self) -> int:
+        """Lines as an editor counts them (a last line without newline counts)."""
         return sum(text.count("\n") + (not text.endswith("\n")) for text in self.files.values())
 
     @property
     def size(self) -> int:
+        """Bytes of SQL, UTF-8."""
         return sum(len(t.encode()) for t in self.files.values())
 
     def tagged(self, tag: str) -> "Corpus":
@@ -48,7 +51,8 @@ class Corpus:
         """The first ``fraction`` of the files (at least one) with one more comment line."""
         count = max(1, round(len(self) * fraction))
         names = sorted(self.files)[:count]
-        return Corpus({n: _append(t, f"-- changed {tag}") if n in names else t for n, t in self.files.items()})
+        return Corpus({n: _append(t, f"-- changed {tag}") if n in names else t
+                       for n, t in self.files.items()})
 
     def cycled(self, total: int, tag: str) -> "Corpus":
         """``total`` files: the corpus repeated, each copy in its own folder with a distinct comment."""
@@ -60,6 +64,7 @@ class Corpus:
         return Corpus(out)
 
     def zip_bytes(self) -> bytes:
+        """The files as a deflated ZIP, as a user would upload them."""
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, text in self.files.items():

@@ -24,6 +24,7 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def short_id() -> str:
+    """Unique enough for topic, group and database names of one run."""
     return uuid.uuid4().hex[:10]
 
 
@@ -43,6 +44,7 @@ def kafka_bootstrap(explicit: str | None) -> str:
 
 
 def create_topics(bootstrap: str, partitions: int) -> TopicNames:
+    """Topics private to one stack, so runs never read each other's events (or cache)."""
     uid = short_id()
     names = TopicNames(**{f: f"bench.{uid}.{f.replace('_', '-')}" for f in TopicNames.model_fields})
     ensure_topics(bootstrap, names, partitions=partitions)
@@ -50,6 +52,7 @@ def create_topics(bootstrap: str, partitions: int) -> TopicNames:
 
 
 def delete_topics(bootstrap: str, names: TopicNames) -> None:
+    """Best effort: a long-lived local broker should not fill up with benchmark topics."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for future in admin.delete_topics(list(names.model_dump().values()), operation_timeout=30).values():
         try:

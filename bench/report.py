@@ -8,6 +8,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+try:  # rich is optional: plain text otherwise
+    from rich.console import Console
+    from rich.table import Table
+except ImportError:
+    Console = Table = None
+
 
 @dataclass
 class Row:
@@ -22,6 +28,7 @@ class Row:
     note: str = ""
 
     def shown(self) -> str:
+        """Three significant figures, thousands separated."""
         if self.value is None:
             return "n/a"
         if abs(self.value) >= 100:
@@ -37,17 +44,17 @@ class Report:
     details: dict[str, Any] = field(default_factory=dict)
 
     def add(self, *rows: Row) -> None:
+        """Append figures in the order they should be printed."""
         self.rows.extend(rows)
 
     def save(self, path: Path) -> None:
+        """Rows and raw details (every sample) as JSON, for later comparison."""
         payload = {"rows": [asdict(r) for r in self.rows], "details": self.details}
         path.write_text(json.dumps(payload, indent=2, default=str))
 
     def print(self) -> None:
-        try:
-            from rich.console import Console  # rich is optional: plain text otherwise
-            from rich.table import Table
-        except ImportError:
+        """A rich table when rich is installed, plain columns otherwise."""
+        if Console is None or Table is None:
             print(self.plain())
             return
         table = Table(title="sqllint benchmark")
@@ -58,6 +65,7 @@ class Report:
         Console(width=200).print(table)
 
     def plain(self) -> str:
+        """Fixed-width text, for logs and terminals without rich."""
         lines = [f"{'scenario':<11} {'metric':<44} {'value':>10} {'unit':<8} {'target':<12} met  note"]
         for r in self.rows:
             lines.append(
@@ -81,4 +89,5 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 def median(values: Sequence[float]) -> float:
+    """NaN for no values, rather than an exception that would lose the other figures."""
     return statistics.median(values) if values else math.nan

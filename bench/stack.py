@@ -36,6 +36,7 @@ class StackSpec:
     partitions: int = 8
     processors: tuple[dict[str, str], ...] = ({},)
     pipeline: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,9 +51,11 @@ class Stack:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def pids(self) -> dict[str, int]:
+        """Service name -> process id (for sampling and profiling)."""
         return {name: proc.pid for name, proc in self.procs.items()}
 
     def check_alive(self) -> None:
+        """Fail with the log tails when a service died, instead of waiting for a job forever."""
         dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
         if dead:
             tails = {n: (self.log_dir / f"{n}.log").read_text(errors="replace")[-2000:] for n in dead}
@@ -60,6 +63,7 @@ class Stack:
 
     def request(self, method: str, path: str, data: bytes | None = None,
                 content_type: str = "application/json") -> tuple[int, Any]:
+        """Status and decoded JSON body; HTTP errors are answers, not exceptions."""
         req = urllib.request.Request(self.base_url + path, data=data, method=method,
                                      headers={"Content-Type": content_type})
         try:
@@ -69,6 +73,7 @@ class Stack:
             return err.code, json.loads(err.read() or b"null")
 
     def submit_sql(self, sql: str, dialect: str = "ansi") -> str:
+        """POST one SQL text as JSON; returns the job id of the 202."""
         body = json.dumps({"sql_content": sql, "file_name": "one.sql", "dialect": dialect}).encode()
         return self._accepted(*self.request("POST", "/api/v1/jobs", body))
 
@@ -91,6 +96,7 @@ class Stack:
 
 
 def free_port() -> int:
+    """A port nobody listens on right now, for the ingest."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -104,6 +110,7 @@ def _env(spec: StackSpec, db_url: str, topics: TopicNames, group: str) -> dict[s
         CONSUMER_GROUP_ID=group, PYTHONUNBUFFERED="1",
         **{f"TOPICS__{k.upper()}": v for k, v in topics.model_dump().items()},
     )
+    env.update(spec.extra_env)
     return env
 
 
@@ -115,6 +122,7 @@ def _start(stack: Stack, env: dict[str, str], name: str, module: str, cwd: Path,
 
 
 def stop(stack: Stack) -> None:
+    """SIGTERM every service (graceful Faust shutdown), SIGKILL after 30 s."""
     for proc in stack.procs.values():
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

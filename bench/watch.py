@@ -47,10 +47,12 @@ class JobWatcher:
         self._thread.start()
 
     def watch(self, job_id: str) -> threading.Event:
+        """Start watching; the event is set when the job is final."""
         with self._lock:
             return self._events.setdefault(job_id, threading.Event())
 
     def wait(self, job_id: str, timeout: float = 600.0) -> Finished:
+        """Block until the job is final; raise ``TimeoutError`` after ``timeout`` seconds."""
         if not self.watch(job_id).wait(timeout):
             raise TimeoutError(f"job {job_id} not final after {timeout}s")
         return self._done[job_id]
@@ -64,6 +66,7 @@ class JobWatcher:
             return int(conn.execute(query).scalar_one())
 
     def close(self) -> None:
+        """Stop polling and release the connections."""
         self._stop.set()
         self._thread.join(5)
         self.engine.dispose()
