@@ -57,3 +57,10 @@ clean:
 	-infra/kafka/kafka.sh stop
 	-infra/mariadb.sh stop
 	rm -rf var/
+
+# Benchmarks (docs/performance.md): private topics and database per run, figures as a table.
+# e.g. make bench BENCH_ARGS="throughput resubmit --repeats 5 --json var/bench/out.json"
+BENCH_ARGS ?=
+.PHONY: bench
+bench: bootstrap kafka-start
+	$(VENV)/python -m bench $(BENCH_ARGS)
