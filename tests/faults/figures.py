@@ -1,0 +1,67 @@
+"""The measured figures of one scenario run, and what counts as a failure."""
+
+from dataclasses import dataclass, field
+
+HEADER = (
+    "| scenario | jobs sent | accepted (2xx) | 503 | other | files | completed | lost | duplicated in DB "
+    "| status regressions | wrong results | results redelivered on topic | longest stall (s) "
+    "| drain (s) | total (s) |"
+)
+
+
+@dataclass
+class Figures:
+    """Counts come from the HTTP answers and the database; times from the run's clock."""
+
+    scenario: str
+    sent: int = 0
+    accepted: int = 0
+    refused_503: int = 0
+    other: int = 0
+    files: int = 0
+    completed: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    regressions: int = 0
+    wrong_results: int = 0
+    missing_results: int = 0
+    changed_rows: int = 0
+    redelivered: int = 0
+    resume_s: float | None = None
+    drain_s: float | None = None
+    total_s: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Everything that breaks "never lose a job"; empty when the scenario passed."""
+        checks = {
+            "accepted jobs lost (not final with all their tasks)": self.lost,
+            "task rows duplicated": self.duplicated,
+            "statuses moved backwards": self.regressions,
+            "results differing from SQLFluff's": self.wrong_results,
+            "final tasks without a result": self.missing_results,
+            "rows changed by replayed or late events": self.changed_rows,
+            "answers other than 2xx/503": self.other,
+        }
+        found = [f"{what}: {count}" for what, count in checks.items() if count]
+        if self.accepted == 0:
+            found.append("no job was accepted at all")
+        return found
+
+    def row(self) -> str:
+        """One line of the table in docs/reliability.md."""
+        def secs(value: float | None) -> str:
+            return "-" if value is None else f"{value:.1f}"
+
+        cells = [self.scenario, self.sent, self.accepted, self.refused_503, self.other, self.files,
+                 self.completed, self.lost, self.duplicated, self.regressions, self.wrong_results,
+                 self.redelivered, secs(self.resume_s), secs(self.drain_s), secs(self.total_s)]
+        return "| " + " | ".join(str(c) for c in cells) + " |"
+
+    def report(self) -> str:
+        """The table row plus the scenario's own notes, for an operator's terminal."""
+        lines = [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|", self.row()]
+        lines += [f"- {note}" for note in self.notes]
+        problems = self.problems()
+        lines.append("PASS" if not problems else "FAIL: " + "; ".join(problems))
+        return "\n".join(lines)
