@@ -21,12 +21,13 @@ from schemas.events import (
     JobRejected,
     LintResult,
     LintTask,
+    TaskRegistered,
     TaskStarted,
 )
 
 log = logging.getLogger(__name__)
 DEAD_LETTER_PAYLOAD_CHARS = 65536
-Routable = LintTask | LintResult | JobExpanded | JobRejected | TaskStarted | CachedLint
+Routable = LintTask | LintResult | JobExpanded | JobRejected | TaskRegistered | TaskStarted | CachedLint
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,19 @@ from processors.lint_cache import LintCache, answer_from_cache
 from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
 from processors.storage import UnsafePathError, resolve_storage
-from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
+from schemas.events import (
+    ErrorInfo,
+    JobExpanded,
+    JobRejected,
+    JobSubmitted,
+    LintResult,
+    LintTask,
+    TaskRegistered,
+)
 from schemas.statuses import SubmissionType
 
 ExpansionEvent = LintTask | LintResult | JobExpanded | JobRejected
+PublishedEvent = ExpansionEvent | TaskRegistered
 # Events handed from the ZIP-reading thread at a time: bounds memory to a few inline texts.
 THREAD_BATCH = 32
 
@@ -90,19 +99,28 @@ def _source_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterable[E
 
 def iter_job_events(
     job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None
-) -> Generator[ExpansionEvent]:
+) -> Generator[PublishedEvent]:
     """Blocking: every event the job expands into, in publishing order.
 
     With a cache, an inline task whose twin was linted before becomes its
-    ``cached`` result right here: no task event, no pool round trip.
+    ``cached`` result right here: no task event, no pool round trip. Every
+    source yields one task or result per file in file order, so a result
+    settled here is announced with its ordinal by a ``task.registered``.
     """
-    for event in _source_events(job, settings):
-        yield event if cache is None else answer_from_cache(event, cache)
+    files = 0
+    for source in _source_events(job, settings):
+        event = source if cache is None else answer_from_cache(source, cache)
+        if isinstance(event, LintResult):
+            yield TaskRegistered(
+                task_id=event.task_id, job_id=event.job_id, ordinal=files, file_name=event.file_name
+            )
+        files += isinstance(event, LintTask | LintResult)
+        yield event
 
 
 async def expand_job(
     job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None
-) -> AsyncIterator[ExpansionEvent]:
+) -> AsyncIterator[PublishedEvent]:
     """:func:`iter_job_events` with its disk work (and hashing) in threads, a small batch at a time."""
     events = iter_job_events(job, settings, cache)
     try:

@@ -9,11 +9,11 @@ timeout or a crash may depend on the machine's load, never on the file alone.
 import logging
 from uuid import UUID
 
-from pydantic import ValidationError
-
 from processors.cache_key import cache_key
 from processors.lru import BoundedLRU
 from processors.results import SQLFLUFF_VERSION
+from schemas.codec import decode
+from schemas.errors import SchemaError
 from schemas.events import CachedLint, JobExpanded, JobRejected, LintOptions, LintResult, LintTask, Violation
 from schemas.statuses import TaskStatus
 
@@ -51,9 +51,9 @@ class LintCache:
                 self._entries.discard(key.decode("ascii", "replace"))
             return
         try:
-            entry = CachedLint.model_validate_json(value)
-        except ValidationError as exc:  # a bad entry is only a miss, never a wrong result
-            log.warning("ignoring an invalid lint-cache entry: %s", exc.errors()[0]["msg"])
+            entry = decode(value, CachedLint)
+        except SchemaError as exc:  # a bad entry is only a miss, never a wrong result
+            log.warning("ignoring an invalid lint-cache entry: %s", exc.message)
             return
         if entry.sqlfluff_version == self.sqlfluff_version:
             self._entries.put(entry.key, entry)

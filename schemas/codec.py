@@ -10,6 +10,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from schemas.errors import SchemaError
 from schemas.events import (
+    CachedLint,
     DeadLetter,
     JobExpanded,
     JobRejected,
@@ -17,12 +18,23 @@ from schemas.events import (
     LintResult,
     LintTask,
     Record,
+    TaskRegistered,
     TaskStarted,
 )
 
 EVENT_TYPES: dict[tuple[str, int], type[Record]] = {
     (cls.model_fields["event_type"].default, cls.model_fields["schema_version"].default): cls
-    for cls in (JobSubmitted, LintTask, TaskStarted, JobExpanded, JobRejected, LintResult, DeadLetter)
+    for cls in (
+        JobSubmitted,
+        LintTask,
+        TaskRegistered,
+        TaskStarted,
+        JobExpanded,
+        JobRejected,
+        LintResult,
+        DeadLetter,
+        CachedLint,
+    )
 }
 E = TypeVar("E", bound=BaseModel)
 _HEADER = TypeAdapter(dict[str, object])

@@ -92,6 +92,21 @@ class LintTask(Record):
         return self
 
 
+class TaskRegistered(Record):
+    """A task that was settled at expansion, with no ``task.created`` (internal progress topic).
+
+    Files refused at expansion and files answered from the result cache get
+    their result straight away; this tells the sink their place in the job.
+    """
+
+    event_type: Literal["task.registered"] = "task.registered"
+    schema_version: Literal[1] = 1
+    task_id: UUID
+    job_id: UUID
+    ordinal: int = Field(ge=0)
+    file_name: str = Field(max_length=1024)
+
+
 class TaskStarted(Record):
     """A lint worker picked the task up (internal progress topic)."""
 

@@ -30,6 +30,7 @@ from schemas.events import (
     LintResult,
     LintTask,
     Record,
+    TaskRegistered,
     TaskStarted,
 )
 from sink.metrics import DB_RETRIES, DEAD_LETTERS, EVENTS_WRITTEN
@@ -113,7 +114,7 @@ def expected_events(settings: SinkSettings) -> dict[str, tuple[type[Record], ...
     return {
         names.jobs: (JobSubmitted,),
         names.tasks: (LintTask,),
-        names.progress: (JobExpanded, JobRejected, TaskStarted),
+        names.progress: (JobExpanded, JobRejected, TaskRegistered, TaskStarted),
         names.lint_results: (LintResult,),
     }
 

@@ -11,7 +11,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask, TaskStarted
+from schemas.events import (
+    JobExpanded,
+    JobRejected,
+    JobSubmitted,
+    LintResult,
+    LintTask,
+    TaskRegistered,
+    TaskStarted,
+)
 from schemas.statuses import JobStatus, TaskStatus
 
 Row = dict[str, Any]
@@ -101,10 +109,10 @@ def _task(task_id: object, job_id: object, status: TaskStatus, now: datetime, **
     return row
 
 
-def task_row(event: LintTask | TaskStarted | LintResult, now: datetime) -> Row:
+def task_row(event: LintTask | TaskRegistered | TaskStarted | LintResult, now: datetime) -> Row:
     """The tasks row an event asks for; the SQL text of a task is never stored."""
     match event:
-        case LintTask():
+        case LintTask() | TaskRegistered():
             return _task(
                 event.task_id,
                 event.job_id,

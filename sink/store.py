@@ -9,7 +9,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
-from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask, Record, TaskStarted
+from schemas.events import (
+    JobExpanded,
+    JobRejected,
+    JobSubmitted,
+    LintResult,
+    LintTask,
+    Record,
+    TaskRegistered,
+    TaskStarted,
+)
 from sink.rows import Row, job_row, naive_utc, task_row
 from sink.tallies import refresh_jobs
 from sink.upserts import ensure_jobs, upsert_jobs, upsert_tasks
@@ -29,7 +38,7 @@ def apply_events(conn: Connection, events: Iterable[Record], now: datetime | Non
         match event:
             case JobSubmitted() | JobExpanded() | JobRejected():
                 job_rows.append(job_row(event, moment))
-            case LintTask() | TaskStarted() | LintResult():
+            case LintTask() | TaskRegistered() | TaskStarted() | LintResult():
                 task_rows.append(task_row(event, moment))
             case _:
                 continue

@@ -85,12 +85,21 @@ def test_zip_of_two_dialect_folders_matches_sqlfluff_on_every_file(
     assert job["task_count"] == len(files)
     assert job["tasks_succeeded"] + job["tasks_failed"] == len(files)
 
+    assert sorted(t["ordinal"] for t in job["tasks"]) == list(range(len(files)))
     results = _results_by_file(stack, body["job_id"])
     assert sorted(results) == files
     for name in files:
         expected = sqlfluff_says((DATA / name).read_text(encoding="utf-8"), dialect="ansi")
         assert comparable(results[name]["violations"]) == expected, name
     assert len(_task_partitions(kafka_bootstrap, e2e_topics.tasks)) >= 4
+
+    # The same repository again: answered from the result cache, identical to the fresh lint.
+    headers = {"Content-Type": content_type}
+    status, again = stack.request("POST", "/api/v1/jobs", data=payload, headers=headers)
+    assert status == 202, again
+    rejob = stack.wait_job(again["job_id"], timeout=120)
+    assert sorted(t["ordinal"] for t in rejob["tasks"]) == list(range(len(files)))
+    assert _results_by_file(stack, again["job_id"]) == results
 
 
 def _task_partitions(bootstrap: str, topic: str) -> set[int]:

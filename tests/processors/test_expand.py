@@ -8,7 +8,15 @@ import pytest
 
 from processors.expand import ExpansionEvent, expand_job
 from processors.settings import ProcessorSettings
-from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintOptions, LintResult, LintTask
+from schemas.events import (
+    JobExpanded,
+    JobRejected,
+    JobSubmitted,
+    LintOptions,
+    LintResult,
+    LintTask,
+    TaskRegistered,
+)
 from schemas.statuses import SubmissionType, TaskStatus
 
 LARGE = ("SELECT col_a, col_b FROM some_table WHERE col_c = 1;\n" * 60).encode()  # ~3 KB
@@ -53,7 +61,23 @@ def _zip_job(root: Path, data: bytes) -> JobSubmitted:
 
 
 async def _expand(job: JobSubmitted, settings: ProcessorSettings) -> list[ExpansionEvent]:
-    return [event async for event in expand_job(job, settings)]
+    """The expansion events, without the ordinal announcements (checked on their own)."""
+    return [event async for event in expand_job(job, settings) if not isinstance(event, TaskRegistered)]
+
+
+async def test_results_settled_at_expansion_are_registered_with_their_ordinal(
+    settings: ProcessorSettings,
+) -> None:
+    job = _zip_job(settings.nfs_share_root_path, _zip(MEMBERS))
+    events = [event async for event in expand_job(job, settings)]
+    registered = [e for e in events if isinstance(e, TaskRegistered)]
+    per_file = [e for e in events if isinstance(e, LintTask | LintResult)]
+    assert [(r.ordinal, r.file_name) for r in registered] == [
+        (i, e.file_name) for i, e in enumerate(per_file) if isinstance(e, LintResult)
+    ]
+    for announcement in registered:
+        result = events[events.index(announcement) + 1]
+        assert isinstance(result, LintResult) and result.task_id == announcement.task_id
 
 
 async def test_zip_expands_to_one_event_per_sql_member(settings: ProcessorSettings) -> None:

@@ -20,6 +20,7 @@ from schemas.events import (
     JobSubmitted,
     LintOptions,
     LintResult,
+    TaskRegistered,
     TaskStarted,
 )
 from schemas.statuses import SubmissionType, TaskStatus
@@ -94,7 +95,7 @@ async def test_zip_job_yields_one_result_per_file_matching_sqlfluff(
         assert producer.flush(30) == 0
         results_raw, progress_raw, letters_raw = await asyncio.gather(
             asyncio.to_thread(_consume, kafka_bootstrap, topic_names.lint_results, f"r-{unique_id}", 4),
-            asyncio.to_thread(_consume, kafka_bootstrap, topic_names.progress, f"p-{unique_id}", 5),
+            asyncio.to_thread(_consume, kafka_bootstrap, topic_names.progress, f"p-{unique_id}", 6),
             asyncio.to_thread(_consume, kafka_bootstrap, topic_names.dead_letter, f"d-{unique_id}", 1),
         )
     finally:
@@ -116,11 +117,13 @@ async def test_zip_job_yields_one_result_per_file_matching_sqlfluff(
     assert results["bad/binary.sql"].error is not None
     assert results["bad/binary.sql"].error.code == "NOT_TEXT"
 
-    progress = [decode(raw, JobExpanded, JobRejected, TaskStarted) for raw in progress_raw]
+    progress = [decode(raw, JobExpanded, JobRejected, TaskRegistered, TaskStarted) for raw in progress_raw]
     expanded = [p for p in progress if isinstance(p, JobExpanded)]
     assert [(e.job_id, e.task_count) for e in expanded] == [(job_id, 4)]
     started = {p.task_id for p in progress if isinstance(p, TaskStarted)}
     assert started == {r.task_id for r in results.values() if r.file_name != "bad/binary.sql"}
+    registered = [(p.task_id, p.ordinal) for p in progress if isinstance(p, TaskRegistered)]
+    assert registered == [(results["bad/binary.sql"].task_id, 3)]
     [letter] = [decode(raw, DeadLetter) for raw in letters_raw]
     assert letter.source_topic == topic_names.jobs
     assert letter.error.code == "INVALID_EVENT"

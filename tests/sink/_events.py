@@ -13,6 +13,7 @@ from schemas.events import (
     LintResult,
     LintTask,
     Record,
+    TaskRegistered,
     TaskStarted,
     Violation,
 )
@@ -81,6 +82,11 @@ class JobEvents:
             sql_content="select  a from t\n",
             size_bytes=17,
             options=OPTIONS,
+        )
+
+    def registered(self, i: int) -> TaskRegistered:
+        return TaskRegistered(
+            task_id=self.task_ids[i], job_id=self.job_id, ordinal=i, file_name=self.file_names[i]
         )
 
     def started(self, i: int) -> TaskStarted:

@@ -5,6 +5,7 @@ import random
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, insert, select
 
 from schemas.events import Record
@@ -183,6 +184,21 @@ def test_started_after_result_keeps_the_final_row(engine: Engine) -> None:
     assert _tasks(engine, ev) == final
     assert final[0]["status"] == TaskStatus.SUCCESS
     assert final[0]["started_at"] is None
+
+
+@pytest.mark.parametrize("registered_first", [True, False])
+def test_result_settled_at_expansion_gets_its_ordinal(engine: Engine, registered_first: bool) -> None:
+    """Cache hits and refused files have no task.created: task.registered places them."""
+    ev = JobEvents(file_names=("a.sql", "cached.sql"))
+    pair = [ev.registered(1), ev.failure(1, "NOT_TEXT")]
+    write_batch(engine, [ev.submitted(), ev.created(0), *(pair if registered_first else pair[::-1])])
+    write_batch(engine, [ev.expanded(), ev.success(0, LT01)])
+    rows = sorted(_tasks(engine, ev), key=lambda t: t["ordinal"])
+    assert [(t["ordinal"], t["file_name"], t["status"]) for t in rows] == [
+        (0, "a.sql", TaskStatus.SUCCESS),
+        (1, "cached.sql", TaskStatus.FAILURE),
+    ]
+    assert _job(engine, ev)["status"] == JobStatus.PARTIALLY_COMPLETED
 
 
 def test_first_final_result_wins(engine: Engine) -> None:
