@@ -44,33 +44,21 @@ shutdown() {
 }
 trap 'shutdown 0' INT TERM
 
-if [[ -f sink/migrate.py ]]; then
-    echo "run_stack.sh: migrating $DATABASE_URL"
-    "$PY" -m sink.migrate upgrade
-else
-    echo "run_stack.sh: WARNING sink/migrate.py does not exist yet: no migrations run" >&2
-fi
+echo "run_stack.sh: migrating $DATABASE_URL"
+"$PY" -m sink.migrate upgrade
 "$PY" -c '
-from schemas.admin import ensure_topics
+from schemas.admin import ensure_service_topics
 from schemas.settings import ServiceSettings
-s = ServiceSettings()
-created = ensure_topics(s.kafka_bootstrap_servers, s.topics, partitions=s.topic_partitions,
-                        replication_factor=s.topic_replication_factor,
-                        min_insync_replicas=s.topic_min_insync_replicas)
+created = ensure_service_topics(ServiceSettings())
 print("run_stack.sh: topics created:", ", ".join(created) or "none (all exist)")
 '
 
 for name in "${SERVICES[@]}"; do
-    if [[ ! -f "$name/__main__.py" ]]; then
-        echo "run_stack.sh: WARNING $name/__main__.py does not exist yet: not started" >&2
-        continue
-    fi
     # Each line goes to the console prefixed with the service name and to var/log/<name>.log.
     "$PY" -m "$name" > >(sed -u "s/^/[$name] /" | tee -a "var/log/$name.log") 2>&1 &
     PIDS[$name]=$!
     echo "run_stack.sh: started $name (pid ${PIDS[$name]})"
 done
-[[ ${#PIDS[@]} -gt 0 ]] || { echo "run_stack.sh: no service to run" >&2; shutdown 1; }
 
 check_children() {
     local name
@@ -82,20 +70,18 @@ check_children() {
     done
 }
 
-if [[ -n "${PIDS[ingest]:-}" ]]; then
-    ready=0
-    for _ in $(seq 1 120); do
-        check_children
-        if "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
-            "$INGEST_URL/health/live" 2>/dev/null; then
-            echo "run_stack.sh: ready: $INGEST_URL (Ctrl-C to stop)"
-            ready=1
-            break
-        fi
-        sleep 0.5 & wait $!
-    done
-    [[ "$ready" -eq 1 ]] || { echo "run_stack.sh: ERROR $INGEST_URL/health/live never answered" >&2; shutdown 1; }
-fi
+ready=0
+for _ in $(seq 1 120); do
+    check_children
+    if "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+        "$INGEST_URL/health/live" 2>/dev/null; then
+        echo "run_stack.sh: ready: $INGEST_URL (Ctrl-C to stop)"
+        ready=1
+        break
+    fi
+    sleep 0.5 & wait $!
+done
+[[ "$ready" -eq 1 ]] || { echo "run_stack.sh: ERROR $INGEST_URL/health/live never answered" >&2; shutdown 1; }
 
 while true; do
     check_children

@@ -14,7 +14,7 @@ from processors.cache_reader import CacheReader
 from processors.lint_cache import LintCache
 from processors.lint_pool import LintPool
 from processors.settings import ProcessorSettings
-from schemas.admin import ensure_topics
+from schemas.admin import ensure_service_topics
 from schemas.errors import LintServiceError
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,7 @@ class ProcessorRuntime(Service):
     async def on_start(self) -> None:
         """Topics first, then the pool, warmed so the first file pays no import time."""
         s = self.settings
-        created = await asyncio.to_thread(
-            ensure_topics,
-            s.kafka_bootstrap_servers,
-            s.topics,
-            partitions=s.topic_partitions,
-            replication_factor=s.topic_replication_factor,
-            min_insync_replicas=s.topic_min_insync_replicas,
-        )
+        created = await asyncio.to_thread(ensure_service_topics, s)
         if created:
             log.info("created topics %s", created)
         if self.cache is not None:

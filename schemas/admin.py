@@ -8,6 +8,7 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from schemas.errors import LintServiceError
+from schemas.settings import ServiceSettings
 from schemas.topics import TopicNames, topic_specs
 
 
@@ -48,3 +49,15 @@ def ensure_topics(
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise KafkaUnavailableError(f"cannot create topic {name}: {exc}") from exc
     return created
+
+
+def ensure_service_topics(settings: ServiceSettings, timeout: float = 30.0) -> list[str]:
+    """Create the missing topics with the shape a service's settings ask for."""
+    return ensure_topics(
+        settings.kafka_bootstrap_servers,
+        settings.topics,
+        partitions=settings.topic_partitions,
+        replication_factor=settings.topic_replication_factor,
+        min_insync_replicas=settings.topic_min_insync_replicas,
+        timeout=timeout,
+    )

@@ -14,7 +14,7 @@ from mode import Service
 from prometheus_client import start_http_server
 from sqlalchemy import Engine
 
-from schemas.admin import ensure_topics
+from schemas.admin import ensure_service_topics
 from schemas.db import create_db_engine
 from schemas.errors import LintServiceError
 from sink.metrics import REGISTRY
@@ -46,14 +46,7 @@ class SinkResources(Service):
     async def on_start(self) -> None:
         """Create missing topics, open the engine, serve metrics if asked."""
         s = self.settings
-        created = await asyncio.to_thread(
-            ensure_topics,
-            s.kafka_bootstrap_servers,
-            s.topics,
-            partitions=s.topic_partitions,
-            replication_factor=s.topic_replication_factor,
-            min_insync_replicas=s.topic_min_insync_replicas,
-        )
+        created = await asyncio.to_thread(ensure_service_topics, s)
         if created:
             log.info("created topics %s", created)
         self._engine = create_db_engine(s.database_url)
