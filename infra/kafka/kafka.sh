@@ -52,10 +52,13 @@ fetch() {
 }
 
 ports_free() {  # ports... -> fails naming the first port another process holds
+    # SO_REUSEADDR as the JVM sets it: a port left in TIME_WAIT by a broker that
+    # just died is free for its successor, one that something listens on is not.
     python3 - "$@" <<'PY'
 import socket, sys
 for port in map(int, sys.argv[1:]):
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
