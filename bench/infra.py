@@ -5,6 +5,8 @@ the repo's scripts start the local broker and MariaDB, and each run gets its own
 topics and database, removed at the end.
 """
 
+import importlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -102,6 +104,13 @@ def ensure_wrk() -> str:
     subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True, env=env)
     return shutil.which("wrk") or "wrk"
+
+
+def ensure_package(name: str) -> None:
+    """pip-install a measuring tool (psutil) into this venv if missing; not a service dependency."""
+    if importlib.util.find_spec(name) is None:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", name], check=True)
+        importlib.invalidate_caches()
 
 
 def ensure_py_spy() -> str:
