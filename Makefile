@@ -63,4 +63,5 @@ clean:
 BENCH_ARGS ?=
 .PHONY: bench
 bench: bootstrap kafka-start
+	$(VENV)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
 	$(VENV)/python -m bench $(BENCH_ARGS)

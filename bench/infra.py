@@ -5,8 +5,6 @@ the repo's scripts start the local broker and MariaDB, and each run gets its own
 topics and database, removed at the end.
 """
 
-import importlib
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -106,16 +104,6 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def ensure_package(name: str) -> None:
-    """pip-install a measuring tool (psutil) into this venv if missing; not a service dependency."""
-    if importlib.util.find_spec(name) is None:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", name], check=True)
-        importlib.invalidate_caches()
-
-
-def ensure_py_spy() -> str:
-    """Path of ``py-spy`` in this venv; pip-installed into it when missing."""
-    exe = VENV_BIN / "py-spy"
-    if not exe.exists():
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "py-spy"], check=True)
-    return str(exe)
+def py_spy() -> str:
+    """Path of ``py-spy`` in this venv (the ``bench`` extra that ``make bench`` installs)."""
+    return str(VENV_BIN / "py-spy")

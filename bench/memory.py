@@ -10,25 +10,18 @@ workers are recycled after ``WORKER_MAX_TASKS`` files (1,000 by default), so
 worker processes seen is reported.
 """
 
-import importlib
 import threading
 import time
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any
 
-from bench import infra
+import psutil
+
 from bench.common import Context, warm_up, watched
 from bench.report import Row
 from bench.watch import JobWatcher
 
 MB = 1024 * 1024
 CHECKPOINT = 500
-
-
-def _psutil() -> ModuleType:
-    infra.ensure_package("psutil")
-    return importlib.import_module("psutil")
 
 
 @dataclass
@@ -44,7 +37,6 @@ class Sampler:
     workers_seen: set[int] = field(default_factory=set)
     worker_peak: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
-    ps: ModuleType = field(default_factory=_psutil)
 
     def start(self) -> None:
         """Sample in the background until :meth:`stop`."""
@@ -61,7 +53,7 @@ class Sampler:
         """RSS in MiB per role now; peaks are updated as a side effect."""
         out: dict[str, float] = {}
         for role, pid in self.pids.items():
-            proc = self.ps.Process(pid)
+            proc = psutil.Process(pid)
             out[role] = proc.memory_info().rss / MB
             if role.startswith("processors"):
                 workers = [c for c in proc.children() if "spawn_main" in " ".join(_cmdline(c))]
@@ -84,17 +76,17 @@ class Sampler:
             time.sleep(self.interval)
 
 
-def _cmdline(proc: Any) -> list[str]:
+def _cmdline(proc: psutil.Process) -> list[str]:
     try:
-        return list(proc.cmdline())
-    except _psutil().Error:
+        return proc.cmdline()
+    except psutil.Error:
         return []
 
 
-def _rss(proc: Any) -> float:
+def _rss(proc: psutil.Process) -> float:
     try:
-        return float(proc.memory_info().rss) / MB
-    except _psutil().Error:
+        return proc.memory_info().rss / MB
+    except psutil.Error:
         return 0.0
 
 

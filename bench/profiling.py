@@ -87,7 +87,7 @@ def _short(path: str) -> str:
 
 def record(pids: dict[str, int], out_dir: Path, children: bool) -> list[subprocess.Popen[bytes]]:
     """Start one py-spy per process (with its lint workers for the processors); stop with :func:`finish`."""
-    spy = infra.ensure_py_spy()
+    spy = infra.py_spy()
     procs = []
     for role, pid in pids.items():
         cmd = [spy, "record", "--pid", str(pid), "--format", "raw", "-o", str(out_dir / f"{role}.txt"),
