@@ -41,6 +41,7 @@ _SUPPORTED_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
 _IGNORED_DIRS = ("__MACOSX/",)
+_NESTED_SUFFIXES = (".zip",)
 _CORRUPT_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError)
 
 
@@ -129,14 +130,24 @@ def _path_problem(raw: str) -> str | None:
     return next((message for check, message in _PATH_CHECKS if check(raw)), None)
 
 
-def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> ErrorInfo | None:
+def _kind_problem(info: zipfile.ZipInfo) -> ErrorInfo | None:
+    """Problems of what the entry is, decided before its size is even looked at."""
     path_problem = _path_problem(info.filename)
     if path_problem is not None:
         return ErrorInfo(code="UNSAFE_PATH", message=path_problem)
     if stat.S_ISLNK(info.external_attr >> 16):
         return ErrorInfo(code="SYMLINK", message="entry is a symbolic link")
+    if _is_archive(info):
+        return ErrorInfo(code="NESTED_ARCHIVE", message="archives inside the archive are not expanded")
     if info.compress_type not in _SUPPORTED_METHODS:
         return ErrorInfo(code="UNSUPPORTED_COMPRESSION", message=f"compression method {info.compress_type}")
+    return None
+
+
+def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> ErrorInfo | None:
+    kind = _kind_problem(info)
+    if kind is not None:
+        return kind
     if info.file_size > limits.max_file_bytes:
         return ErrorInfo(
             code="FILE_TOO_LARGE", message=f"{info.file_size} bytes; the limit is {limits.max_file_bytes}"
@@ -146,14 +157,19 @@ def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> ErrorInfo | Non
     return None
 
 
-def _is_sql(info: zipfile.ZipInfo) -> bool:
+def _is_listed(info: zipfile.ZipInfo, suffixes: tuple[str, ...]) -> bool:
     name = info.filename
     return (
         not info.is_dir()
-        and name.lower().endswith(".sql")
+        and name.lower().endswith(suffixes)
         and not name.startswith(_IGNORED_DIRS)
         and not PurePosixPath(name.replace("\\", "/")).name.startswith("._")
     )
+
+
+def _is_archive(info: zipfile.ZipInfo) -> bool:
+    """A nested archive is never opened (recursive bombs), but it is reported, not dropped."""
+    return _is_listed(info, _NESTED_SUFFIXES)
 
 
 def _raw_name_len(info: zipfile.ZipInfo) -> int:
@@ -183,7 +199,7 @@ def list_members(zf: zipfile.ZipFile, limits: ZipLimits) -> ArchiveListing:
     members: list[ZipMember] = []
     skipped: list[str] = []
     for index, info in enumerate(infos):
-        if not _is_sql(info):
+        if not _is_listed(info, (".sql", *_NESTED_SUFFIXES)):
             if not info.is_dir():
                 skipped.append(info.filename)
             continue

@@ -339,3 +339,28 @@ def test_zip64_end_record_is_read_for_the_count(tmp_path: Path) -> None:
 
     assert rejected_code(path, ZipLimits(max_entries=70_000)) == "ZIP_TOO_MANY_ENTRIES"
     assert count == 2
+
+
+def test_nested_archive_is_a_failed_file_never_opened(tmp_path: Path) -> None:
+    inner = make_zip(tmp_path / "inner.zip", [("a.sql", b"select 1;\n")]).read_bytes()
+    path = make_zip(tmp_path / "outer.zip", [("ok.sql", b"select 1;\n"), ("deps/inner.ZIP", inner)])
+    members = listing(path).members
+    assert [(m.name, m.problem.code if m.problem else None) for m in members] == [
+        ("ok.sql", None),
+        ("deps/inner.ZIP", "NESTED_ARCHIVE"),
+    ]
+
+
+def test_archive_of_only_nested_archives_is_not_empty(tmp_path: Path) -> None:
+    inner = make_zip(tmp_path / "inner.zip", [("a.sql", b"select 1;\n")]).read_bytes()
+    path = make_zip(tmp_path / "outer.zip", [("inner.zip", inner), ("notes.txt", b"x")])
+    found = listing(path)
+    assert [m.problem.code for m in found.members if m.problem] == ["NESTED_ARCHIVE"]
+    assert found.skipped == ("notes.txt",)
+
+
+def test_duplicate_names_are_distinct_members_with_their_own_bytes(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "dup.zip", [("a.sql", b"select 1;\n"), ("a.sql", b"select 2;\n")])
+    members = listing(path).members
+    assert [(m.index, m.name) for m in members] == [(0, "a.sql"), (1, "a.sql")]
+    assert read_all(path, ZipLimits()) == [b"select 1;\n", b"select 2;\n"]
