@@ -58,6 +58,12 @@ clean:
 	-infra/mariadb.sh stop
 	rm -rf var/
 
+# Fault scenarios by name (docs/reliability.md), e.g. make faults SCENARIOS="kill-worker hostile"
+SCENARIOS ?= all
+.PHONY: faults
+faults: bootstrap
+	infra/faults.sh $(SCENARIOS)
+
 # Benchmarks (docs/performance.md): private topics and database per run, figures as a table.
 # e.g. make bench BENCH_ARGS="throughput resubmit --repeats 5 --json var/bench/out.json"
 BENCH_ARGS ?=

@@ -81,6 +81,7 @@ class LintPool:
         os.environ["PYTHONHASHSEED"] = "0"
         self.workers = workers
         self.timeout_seconds = timeout_seconds
+        self.memory_limited = memory_mb > 0
         self._pool = ProcessPool(
             max_workers=workers,
             max_tasks=max_tasks,
@@ -102,7 +103,7 @@ class LintPool:
         except TimeoutError as exc:
             raise LintTimeoutError(f"linting took longer than {limit:g} s") from exc
         except ProcessExpired as exc:
-            raise _expired(exc) from exc
+            raise _expired(exc, self.memory_limited) from exc
         except MemoryError as exc:  # raised in the worker under RLIMIT_AS, re-raised here by pebble
             raise LintMemoryError(f"the work exceeded the memory limit: {exc}") from exc
 
@@ -126,9 +127,16 @@ class LintPool:
         self._pool.join(timeout=10)
 
 
-def _expired(exc: ProcessExpired) -> WorkerExpiredError:
-    # SIGKILL is what the kernel OOM killer sends; an RLIMIT_AS abort in C code shows as SIGABRT/SIGSEGV
-    # too often to be sure, so only SIGKILL is reported as memory.
-    if exc.exitcode == -signal.SIGKILL:
-        return WorkerExpiredError(f"the worker was killed (likely out of memory): {exc}", code="LINT_MEMORY")
+def _expired(exc: ProcessExpired, memory_limited: bool) -> WorkerExpiredError:
+    """Name the likely cause of a worker's death from how it died.
+
+    SIGKILL is what the kernel's OOM killer sends. Under our address-space
+    limit an allocation that fails in native code (the Rust parser, C
+    extensions) ends in abort(), i.e. SIGABRT, instead of a MemoryError.
+    """
+    memory_deaths = {-signal.SIGKILL, -signal.SIGABRT} if memory_limited else {-signal.SIGKILL}
+    if exc.exitcode in memory_deaths:
+        return WorkerExpiredError(
+            f"the worker died of signal {-exc.exitcode} at its memory limit", code="LINT_MEMORY"
+        )
     return WorkerExpiredError(f"the worker crashed with exit code {exc.exitcode}", code="LINT_CRASHED")

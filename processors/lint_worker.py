@@ -94,6 +94,10 @@ def lint_text(file_name: str, sql: str, options_json: str) -> dict[str, Any]:
         return _failure("LINT_RECURSION", "the file is nested too deeply for SQLFluff's parser", started)
     except Exception as exc:  # SQLFluff bugs must fail one file, not the worker.
         return _failure("LINT_ERROR", f"{type(exc).__name__}: {exc}", started)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # the Rust parser's panics (its iteration limit) derive from BaseException
+        return _failure("LINT_PARSER_PANIC", f"SQLFluff's parser gave up: {exc}", started)
     found = records[0]["violations"] if records else []
     return {
         "status": "SUCCESS",

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +86,20 @@ class Stack:
                 return job
             time.sleep(0.2)
         raise AssertionError(f"job {job_id} not finished in {timeout}s: {job}")
+
+
+def multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[bytes, str]:
+    """A form upload as browsers and curl send it (urllib has no encoder of its own)."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def stack_env(kafka: str, db_url: str, storage: Path, topics: TopicNames, group: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from schemas.topics import TopicNames
 from tests.e2e.expected import comparable, sqlfluff_says
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, multipart
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 DATA = Path(__file__).parents[1] / "data" / "sql"
@@ -24,19 +24,6 @@ def _zip_bytes(root: Path) -> bytes:
         for path in sorted(root.rglob("*.sql")):
             zf.write(path, path.relative_to(root).as_posix())
     return buf.getvalue()
-
-
-def _multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
-    )
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def _results_by_file(stack: Stack, job_id: str) -> dict[str, dict]:
@@ -75,7 +62,7 @@ def test_rules_option_restricts_the_report(stack: Stack) -> None:
 def test_zip_of_two_dialect_folders_matches_sqlfluff_on_every_file(
     stack: Stack, kafka_bootstrap: str, e2e_topics: TopicNames
 ) -> None:
-    payload, content_type = _multipart({"dialect": "ansi"}, "repo.zip", _zip_bytes(DATA))
+    payload, content_type = multipart({"dialect": "ansi"}, "repo.zip", _zip_bytes(DATA))
     status, body = stack.request("POST", "/api/v1/jobs", data=payload, headers={"Content-Type": content_type})
     assert status == 202, body
     assert body["submission_type"] == "ZIP_ARCHIVE"
@@ -156,7 +143,7 @@ def test_bad_requests_get_a_status_and_a_code(
 
 
 def test_corrupt_zip_upload_is_rejected_before_kafka(stack: Stack) -> None:
-    payload, content_type = _multipart({}, "broken.zip", b"PK\x03\x04 this is not really a zip")
+    payload, content_type = multipart({}, "broken.zip", b"PK\x03\x04 this is not really a zip")
     status, body = stack.request("POST", "/api/v1/jobs", data=payload, headers={"Content-Type": content_type})
     assert status == 400, body
     assert body["error"]["code"] == "ZIP_CORRUPT"

@@ -14,15 +14,16 @@ from pathlib import Path
 
 from tests import _infra
 from tests.faults import cluster
+from tests.faults.hostile import run_all, table
 from tests.faults.runner import FaultEnv
 from tests.faults.scenarios import SCENARIOS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.faults", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="+", choices=[*SCENARIOS, "all"], help="scenarios to run")
+    parser.add_argument("names", nargs="+", choices=[*SCENARIOS, "hostile", "all"], help="scenarios to run")
     args = parser.parse_args(argv)
-    names = list(SCENARIOS) if "all" in args.names else args.names
+    names = [*SCENARIOS, "hostile"] if "all" in args.names else args.names
     bootstrap = cluster.start()
     if os.environ.get("TEST_DATABASE_URL"):
         server_url = os.environ["TEST_DATABASE_URL"]
@@ -33,7 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
         for name in names:
             print(f"== {name} (cluster {bootstrap})", flush=True)
-            figures = SCENARIOS[name](FaultEnv(bootstrap, server_url, Path(tmp) / name))
+            env = FaultEnv(bootstrap, server_url, Path(tmp) / name)
+            if name == "hostile":
+                outcomes = run_all(env)
+                print(table(outcomes), flush=True)
+                failed += any(out.got not in case.accepted or out.stray_files for case, out in outcomes)
+                continue
+            figures = SCENARIOS[name](env)
             print(figures.report(), flush=True)
             failed += bool(figures.problems())
     return 1 if failed else 0

@@ -50,9 +50,26 @@ async def test_hanging_file_times_out_and_the_next_file_still_lints(pool: LintPo
 
 async def test_crashed_worker_is_reported_and_replaced(pool: LintPool) -> None:
     with pytest.raises(WorkerExpiredError) as info:
-        await pool.submit(os.abort)
+        await pool.submit(signal.raise_signal, signal.SIGSEGV)
     assert info.value.code == "LINT_CRASHED"
     assert (await pool.lint("d.sql", SQL, LintOptions())).status is TaskStatus.SUCCESS
+
+
+async def test_abort_under_the_memory_limit_is_reported_as_memory(pool: LintPool) -> None:
+    # Native code (the Rust parser) aborts when an allocation fails at RLIMIT_AS.
+    with pytest.raises(WorkerExpiredError) as info:
+        await pool.submit(os.abort)
+    assert info.value.code == "LINT_MEMORY"
+
+
+async def test_abort_without_a_memory_limit_is_a_crash() -> None:
+    unlimited = LintPool(workers=1, timeout_seconds=60, memory_mb=0, max_tasks=50)
+    try:
+        with pytest.raises(WorkerExpiredError) as info:
+            await unlimited.submit(os.abort)
+    finally:
+        unlimited.close()
+    assert info.value.code == "LINT_CRASHED"
 
 
 async def test_invalid_options_come_back_as_failure(pool: LintPool) -> None:

@@ -87,6 +87,15 @@ def test_deep_nesting_is_reported_like_sqlfluff() -> None:
     assert [v["code"] for v in result["violations"]] == [v["code"] for v in sqlfluff.lint(sql)]
 
 
+def test_parser_panic_fails_the_file_not_the_worker() -> None:
+    # SQLFluff's Rust parser panics past 3M iterations; pyo3 raises that as a BaseException.
+    sql = "select " + ", ".join(f"c{i}" for i in range(30_000)) + " from t\n"
+    result = _lint(sql)
+    assert result["status"] == "FAILURE"
+    assert result["error"]["code"] == "LINT_PARSER_PANIC"
+    assert _lint("SELECT 1\n")["status"] == "SUCCESS"
+
+
 class _ExplodingLinter:
     def __init__(self, error: BaseException) -> None:
         self.error = error
