@@ -15,7 +15,9 @@ class SinkSettings(ServiceSettings):
     )
     batch_size: int = Field(500, ge=1, description="Most events written in one DB transaction.")
     batch_window_seconds: float = Field(
-        0.5, gt=0, description="Longest wait for a batch to fill before writing what is there."
+        0.05,
+        gt=0,
+        description="Flush period of a batch that is not full; the last hop of every job's latency.",
     )
     metrics_port: int = Field(
         0, ge=0, le=65535, description="Faust web/metrics port; 0 disables the web server."
