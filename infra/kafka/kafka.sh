@@ -11,7 +11,8 @@
 #
 # Environment: KAFKA_PORT / KAFKA_CONTROLLER_PORT (single node, 9092/9093),
 # KAFKA_CLUSTER_PORT (first port of the cluster, 29092; node i uses +100*(i-1) and +1),
-# KAFKA_HEAP_OPTS (-Xmx512m -Xms256m), KAFKA_READY_TIMEOUT (60).
+# KAFKA_HEAP_OPTS (-Xmx512m -Xms256m), KAFKA_READY_TIMEOUT (180: after an unclean stop a broker
+# recovers its logs and waits out its old registration, which took ~60 s here).
 # Starting is idempotent: a node that already runs is only waited for.
 set -euo pipefail
 
@@ -21,7 +22,7 @@ VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | he
 LIBS="$ROOT/.cache/kafka/$VERSION/libs"
 VAR="$ROOT/var/kafka"
 HEAP="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
-READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-60}"
+READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-180}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 SINGLE_PORT="${KAFKA_PORT:-9092}"
 SINGLE_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((SINGLE_PORT + 1))}"
