@@ -12,11 +12,11 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 from processors.app import make_faust_app
 from processors.cache_reader import CacheReader
 from processors.lint_cache import LintCache
-from processors.settings import ProcessorSettings
 from schemas.codec import decode, encode
 from schemas.events import JobSubmitted, LintOptions, LintResult
 from schemas.statuses import SubmissionType, TaskStatus
 from schemas.topics import TopicNames
+from tests.processors.conftest import SettingsFactory
 from tests.processors.kafka_helpers import consume_until
 
 pytestmark = pytest.mark.integration
@@ -63,17 +63,14 @@ def _cache_topic_policy(bootstrap: str, topic: str) -> str:
 
 
 async def test_resubmitted_zip_is_answered_from_the_cache(
-    kafka_bootstrap: str, topic_names: TopicNames, unique_id: str, tmp_path: Path
+    kafka_bootstrap: str,
+    topic_names: TopicNames,
+    unique_id: str,
+    tmp_path: Path,
+    pipeline_settings: SettingsFactory,
 ) -> None:
     assert topic_names.lint_cache == topic_names.tasks.replace("tasks", "lint-cache")
-    settings = ProcessorSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topics=topic_names,
-        consumer_group_id=f"processors-{unique_id}",
-        nfs_share_root_path=tmp_path,
-        lint_workers=2,
-        inline_max_bytes=200,
-    )
+    settings = pipeline_settings(inline_max_bytes=200)
     changed = {**FILES, "c.sql": "SELECT x FROM u WHERE y = 2\n"}
     app = make_faust_app(settings)
     await app.start()

@@ -8,11 +8,11 @@ import pytest
 from confluent_kafka import Message, Producer
 
 from processors.app import make_faust_app
-from processors.settings import ProcessorSettings
 from schemas.codec import decode, encode
 from schemas.events import DeadLetter, LintOptions, LintResult, LintTask
 from schemas.statuses import TaskStatus
 from schemas.topics import TopicNames
+from tests.processors.conftest import SettingsFactory
 from tests.processors.kafka_helpers import consume_until
 
 pytestmark = pytest.mark.integration
@@ -50,16 +50,13 @@ def _produce_to_partition_zero(bootstrap: str, topic: str, tasks: list[LintTask]
 
 
 async def test_timed_out_task_is_dead_lettered_and_the_next_one_is_linted(
-    kafka_bootstrap: str, topic_names: TopicNames, unique_id: str, tmp_path: Path
+    kafka_bootstrap: str,
+    topic_names: TopicNames,
+    unique_id: str,
+    tmp_path: Path,
+    pipeline_settings: SettingsFactory,
 ) -> None:
-    settings = ProcessorSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topics=topic_names,
-        consumer_group_id=f"processors-{unique_id}",
-        nfs_share_root_path=tmp_path,
-        lint_workers=2,
-        lint_timeout_seconds=2,
-    )
+    settings = pipeline_settings(lint_timeout_seconds=2)
     slow, quick = _task(SLOW_SQL, 0), _task("select 1\n", 1)
     app = make_faust_app(settings)
     await app.start()

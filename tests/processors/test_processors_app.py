@@ -11,7 +11,6 @@ import sqlfluff
 from confluent_kafka import Consumer, Producer
 
 from processors.app import make_faust_app
-from processors.settings import ProcessorSettings
 from schemas.codec import decode, encode
 from schemas.events import (
     DeadLetter,
@@ -25,6 +24,7 @@ from schemas.events import (
 )
 from schemas.statuses import SubmissionType, TaskStatus
 from schemas.topics import TopicNames
+from tests.processors.conftest import SettingsFactory
 
 pytestmark = pytest.mark.integration
 
@@ -67,16 +67,13 @@ def _positions(violations: list[dict[str, object]]) -> list[tuple[object, ...]]:
 
 
 async def test_zip_job_yields_one_result_per_file_matching_sqlfluff(
-    kafka_bootstrap: str, topic_names: TopicNames, unique_id: str, tmp_path: Path
+    kafka_bootstrap: str,
+    topic_names: TopicNames,
+    unique_id: str,
+    tmp_path: Path,
+    pipeline_settings: SettingsFactory,
 ) -> None:
-    settings = ProcessorSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topics=topic_names,
-        consumer_group_id=f"processors-{unique_id}",
-        nfs_share_root_path=tmp_path,
-        lint_workers=2,
-        inline_max_bytes=200,
-    )
+    settings = pipeline_settings(inline_max_bytes=200)
     job_id = uuid.uuid4()
     job = JobSubmitted(
         job_id=job_id,
