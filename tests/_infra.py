@@ -15,11 +15,15 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from confluent_kafka.admin import AdminClient
 from sqlalchemy import create_engine, make_url, text
 from testcontainers.community.kafka import KafkaContainer
 from testcontainers.community.mysql import MySqlContainer
+
+from schemas.admin import ensure_topics
+from schemas.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA_SH = ROOT / "infra" / "kafka" / "kafka.sh"
@@ -29,6 +33,13 @@ MARIADB_SH = ROOT / "infra" / "mariadb.sh"
 def short_id() -> str:
     """Ten hex characters: unique enough per test, short enough for topic and database names."""
     return uuid.uuid4().hex[:10]
+
+
+def private_topics(bootstrap: str, prefix: str, uid: str, **ensure: Any) -> TopicNames:
+    """Every topic of the pipeline under ``<prefix>.<uid>.``, created (4 task partitions unless told)."""
+    names = TopicNames(**{key: f"{prefix}.{uid}.{key.replace('_', '-')}" for key in TopicNames.model_fields})
+    ensure_topics(bootstrap, names, **{"partitions": 4, **ensure})
+    return names
 
 
 def run_script(*args: str | Path, timeout: float = 900, check: bool = True) -> str:

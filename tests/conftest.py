@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from schemas.admin import ensure_topics
 from schemas.topics import TopicNames
 from tests import _infra
 
@@ -40,14 +39,7 @@ def unique_id() -> str:
 @pytest.fixture
 def topic_names(kafka_bootstrap: str, unique_id: str) -> Iterator[TopicNames]:
     """Topic names private to this test, already created (4 partitions for tasks), deleted after."""
-    names = TopicNames(
-        jobs=f"test.{unique_id}.jobs",
-        tasks=f"test.{unique_id}.tasks",
-        progress=f"test.{unique_id}.progress",
-        lint_results=f"test.{unique_id}.lint-results",
-        dead_letter=f"test.{unique_id}.dead-letter",
-    )
-    ensure_topics(kafka_bootstrap, names, partitions=4)
+    names = _infra.private_topics(kafka_bootstrap, "test", unique_id)
     yield names
     _infra.delete_topics(kafka_bootstrap, list(names.model_dump().values()))
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from schemas.admin import ensure_topics
 from schemas.topics import TopicNames
 from sink.migrate import upgrade
 from tests import _infra
@@ -13,16 +12,7 @@ from tests.e2e.stack import Stack, running_stack, stack_env
 
 
 def make_topics(kafka_bootstrap: str) -> TopicNames:
-    uid = _infra.short_id()
-    names = TopicNames(
-        jobs=f"e2e.{uid}.jobs",
-        tasks=f"e2e.{uid}.tasks",
-        progress=f"e2e.{uid}.progress",
-        lint_results=f"e2e.{uid}.lint-results",
-        dead_letter=f"e2e.{uid}.dead-letter",
-    )
-    ensure_topics(kafka_bootstrap, names, partitions=4)
-    return names
+    return _infra.private_topics(kafka_bootstrap, "e2e", _infra.short_id())
 
 
 @pytest.fixture(scope="module")

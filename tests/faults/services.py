@@ -15,7 +15,6 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemas.admin import ensure_topics
 from schemas.topics import TopicNames
 from tests import _infra
 from tests.e2e.stack import Stack, free_port, stack_env
@@ -106,10 +105,8 @@ class FaultRun:
 
 def make_topics(bootstrap: str) -> TopicNames:
     """Topics private to one run: RF 3, min.insync.replicas 2, 4 task partitions."""
-    uid = _infra.short_id()
-    names = TopicNames(**{k: f"faults.{uid}.{k.replace('_', '-')}" for k in TopicNames.model_fields})
-    ensure_topics(bootstrap, names, partitions=4, replication_factor=3, min_insync_replicas=2, timeout=60)
-    return names
+    return _infra.private_topics(bootstrap, "faults", _infra.short_id(), replication_factor=3,
+                                 min_insync_replicas=2, timeout=60)
 
 
 @contextmanager

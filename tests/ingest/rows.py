@@ -6,12 +6,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlfluff
-from sqlalchemy import insert
+from sqlalchemy import Table, func, insert, select
 
 from schemas.db import create_db_engine
 from schemas.tables import jobs, tasks
 
 T0 = datetime(2025, 1, 2, 3, 4, 5)
+
+
+def count(db_url: str, table: Table) -> int:
+    """Rows in ``table`` now: what a POST did or did not write."""
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def lint_record(file_name: str, sql: str) -> dict[str, Any]:

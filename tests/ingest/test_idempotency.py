@@ -7,26 +7,16 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import func, select
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
-from schemas.db import create_db_engine
 from schemas.tables import idempotency_keys, jobs
 from tests.ingest.conftest import topic_events
+from tests.ingest.rows import count
 
 pytestmark = pytest.mark.integration
 Client = TestClient[web.Request, web.Application]
 BODY = {"sql_content": "select a from t\n", "dialect": "ansi"}
-
-
-def count(db_url: str, table: object) -> int:
-    engine = create_db_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-    finally:
-        engine.dispose()
 
 
 async def test_replay_returns_the_same_job_and_publishes_once(

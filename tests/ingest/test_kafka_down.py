@@ -5,12 +5,11 @@ from pathlib import Path
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import Table, func, select
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
-from schemas.db import create_db_engine
 from schemas.tables import idempotency_keys, jobs
+from tests.ingest.rows import count
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +24,6 @@ def offline_settings(db_url: str, storage_root: Path) -> IngestSettings:
         retry_after_s=7,
         ready_timeout_s=0.5,
     )
-
-
-def count(db_url: str, table: Table) -> int:
-    engine = create_db_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-    finally:
-        engine.dispose()
 
 
 async def test_submission_without_broker_is_503(offline_settings: IngestSettings) -> None:
