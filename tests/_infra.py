@@ -108,3 +108,13 @@ def delete_topics(bootstrap: str, names: list[str]) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for future in admin.delete_topics(names, operation_timeout=30).values():
         future.result(30)
+
+
+def group_members(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:
+    """Partitions of ``topic`` each live member of the consumer group holds."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    description = admin.describe_consumer_groups([group])[group].result(timeout=30)
+    return {
+        m.member_id: [tp.partition for tp in m.assignment.topic_partitions if tp.topic == topic]
+        for m in description.members
+    }

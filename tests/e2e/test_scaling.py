@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from confluent_kafka.admin import AdminClient
 
 from schemas.db import create_db_engine
 from schemas.tables import tasks
@@ -38,7 +37,7 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
             status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "big.zip"})
             assert status == 202, body
             job = stack.wait_job(body["job_id"], timeout=240)
-            members = _group_members(kafka_bootstrap, f"{group}-proc", topics.tasks)
+            members = _infra.group_members(kafka_bootstrap, f"{group}-proc", topics.tasks)
     finally:
         _infra.delete_topics(kafka_bootstrap, list(topics.model_dump().values()))
 
@@ -61,20 +60,10 @@ def _wait_shared(bootstrap: str, group: str, topic: str, timeout: float = 90) ->
     deadline = time.monotonic() + timeout
     members: dict[str, list[int]] = {}
     while time.monotonic() < deadline:
-        members = _group_members(bootstrap, group, topic)
+        members = _infra.group_members(bootstrap, group, topic)
         if len(members) == 2 and all(members.values()):
             return members
         time.sleep(0.5)
     return members
-
-
-def _group_members(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:
-    """Partitions of ``topic`` each live member of the consumer group holds."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    description = admin.describe_consumer_groups([group])[group].result(timeout=10)
-    return {
-        m.member_id: [tp.partition for tp in m.assignment.topic_partitions if tp.topic == topic]
-        for m in description.members
-    }
 
 

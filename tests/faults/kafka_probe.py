@@ -9,6 +9,7 @@ from confluent_kafka.admin import AdminClient
 
 from schemas.codec import decode
 from schemas.events import LintResult
+from tests import _infra
 
 
 def _partitions(consumer: Consumer, topic: str) -> list[TopicPartition]:
@@ -79,21 +80,11 @@ def delete_group(bootstrap: str, group: str) -> None:
     admin.delete_consumer_groups([group], request_timeout=30)[group].result(30)
 
 
-def group_members(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:
-    """Partitions of ``topic`` each live member of the consumer group holds."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    description = admin.describe_consumer_groups([group])[group].result(timeout=30)
-    return {
-        m.member_id: [tp.partition for tp in m.assignment.topic_partitions if tp.topic == topic]
-        for m in description.members
-    }
-
-
 def wait_members(bootstrap: str, group: str, topic: str, count: int, timeout: float = 90) -> float:
     """Seconds until exactly ``count`` members hold partitions of ``topic``."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        members = group_members(bootstrap, group, topic)
+        members = _infra.group_members(bootstrap, group, topic)
         if len(members) == count and all(members.values()):
             return time.monotonic() - started
         time.sleep(0.5)
