@@ -16,7 +16,7 @@ from pathlib import Path
 from confluent_kafka.admin import AdminClient
 from sqlalchemy import create_engine, make_url, text
 
-from schemas.admin import ensure_topics
+from runtime.kafka_admin import ensure_topics
 from schemas.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parent.parent

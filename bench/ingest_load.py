@@ -23,8 +23,8 @@ from bench import infra
 from bench.common import Context
 from bench.report import Row
 from bench.stack import Stack, running
-from schemas.db import create_db_engine
-from schemas.tables import jobs
+from runtime.db import create_db_engine
+from runtime.tables import jobs
 
 LUA = Path(__file__).with_name("wrk_post.lua")
 SWEEP = (1, 4, 16, 64)

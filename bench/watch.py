@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from schemas.db import create_db_engine
-from schemas.tables import jobs, tasks
+from runtime.db import create_db_engine
+from runtime.tables import jobs, tasks
 
 FINAL = ("COMPLETED", "PARTIALLY_COMPLETED", "FAILED")
 

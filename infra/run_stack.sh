@@ -47,8 +47,8 @@ trap 'shutdown 0' INT TERM
 echo "run_stack.sh: migrating $DATABASE_URL"
 "$PY" -m sink.migrate upgrade
 "$PY" -c '
-from schemas.admin import ensure_service_topics
-from schemas.settings import ServiceSettings
+from runtime.kafka_admin import ensure_service_topics
+from runtime.settings import ServiceSettings
 created = ensure_service_topics(ServiceSettings())
 print("run_stack.sh: topics created:", ", ".join(created) or "none (all exist)")
 '

@@ -22,7 +22,7 @@ from ingest.services import SERVICES, Services
 from ingest.settings import IngestSettings
 from ingest.storage import Storage
 from ingest.submissions import load_dialects
-from schemas.db import create_db_engine
+from runtime.db import create_db_engine
 
 
 def build_services(settings: IngestSettings) -> Services:

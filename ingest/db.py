@@ -1,6 +1,6 @@
 """Running synchronous SQLAlchemy work off the event loop, with one failure type.
 
-The engine is sync (shared ``schemas.db`` factory) so every call goes through
+The engine is sync (shared ``runtime.db`` factory) so every call goes through
 a worker thread; a database that cannot be reached becomes a 503 the client
 may retry, while programming errors stay 500s.
 """

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from schemas.admin import KafkaUnavailableError
+from runtime.kafka_admin import KafkaUnavailableError
 from schemas.errors import LintServiceError
 
 log = logging.getLogger(__name__)

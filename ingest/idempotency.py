@@ -36,7 +36,7 @@ def check_key(raw: str | None) -> str | None:
 
 
 class IdempotencyKeys:
-    """Claims, completes and releases keys in ``schemas.tables.idempotency_keys``."""
+    """Claims, completes and releases keys in ``runtime.tables.idempotency_keys``."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

@@ -21,10 +21,10 @@ from ingest.records import insert_accepted_job
 from ingest.settings import IngestSettings
 from ingest.storage import SavedFile, Storage, safe_file_name
 from ingest.submissions import build_job
+from policy.zip_policy import ArchiveRejectedError, validate_archive
 from schemas.codec import encode
 from schemas.events import JobSubmitted, LintOptions
 from schemas.statuses import SubmissionType
-from schemas.zip_policy import ArchiveRejectedError, validate_archive
 
 log = logging.getLogger(__name__)
 ZIP_SUFFIXES = (".zip",)

@@ -14,7 +14,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from schemas.admin import KafkaUnavailableError
+from runtime.kafka_admin import KafkaUnavailableError
 
 log = logging.getLogger("ingest.kafka")
 

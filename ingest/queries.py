@@ -1,14 +1,14 @@
 """Read queries of the API: plain functions of a Connection, run in a thread.
 
 The sink owns these rows; the ingest only reads them (SQLAlchemy Core on the
-shared ``schemas.tables``), so the query shapes stay in one place.
+shared ``runtime.tables``), so the query shapes stay in one place.
 """
 
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from schemas.tables import jobs, tasks
+from runtime.tables import jobs, tasks
 
 Row = dict[str, Any]
 _TASK_COLUMNS = (

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from runtime.tables import idempotency_keys, jobs
 from schemas.events import JobSubmitted
 from schemas.statuses import JobStatus
-from schemas.tables import idempotency_keys, jobs
 
 PENDING = ""
 

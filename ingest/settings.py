@@ -2,8 +2,8 @@
 
 from pydantic import Field
 
-from schemas.settings import ServiceSettings
-from schemas.zip_policy import ZipLimits
+from policy.zip_policy import ZipLimits
+from runtime.settings import ServiceSettings
 
 MIB = 1024 * 1024
 

@@ -15,8 +15,8 @@ from uuid import UUID
 import sqlfluff
 
 from ingest.errors import RequestRejectedError
+from policy.lint_config import ConfigRejectedError, parse_lint_config
 from schemas.events import JobSubmitted, LintOptions
-from schemas.lint_config import ConfigRejectedError, parse_lint_config
 from schemas.statuses import SubmissionType
 
 OPTION_FIELDS = frozenset({"file_name", "dialect", "rules", "exclude_rules", "config"})

@@ -3,12 +3,7 @@
 import zipfile
 from collections.abc import Iterator
 
-from processors.results import failure_result, task_id_for
-from processors.settings import ProcessorSettings
-from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
-from processors.text import NotTextError, decode_sql
-from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
-from schemas.zip_policy import (
+from policy.zip_policy import (
     ArchiveRejectedError,
     MemberRejectedError,
     ReadBudget,
@@ -17,6 +12,11 @@ from schemas.zip_policy import (
     open_archive,
     read_member,
 )
+from processors.results import failure_result, task_id_for
+from processors.settings import ProcessorSettings
+from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
+from processors.text import NotTextError, decode_sql
+from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
 
 ZipEvent = LintTask | LintResult | JobExpanded | JobRejected
 

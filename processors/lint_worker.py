@@ -14,8 +14,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from policy.lint_config import ConfigRejectedError, fluff_config_kwargs
 from schemas.events import LintOptions
-from schemas.lint_config import ConfigRejectedError, fluff_config_kwargs
 
 # Building a Linter loads the dialect and rule set (~1 s); jobs reuse a handful
 # of option sets, so a small LRU keeps that cost to once per worker and option set.

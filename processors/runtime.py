@@ -14,7 +14,7 @@ from processors.cache_reader import CacheReader
 from processors.lint_cache import LintCache
 from processors.lint_pool import LintPool
 from processors.settings import ProcessorSettings
-from schemas.admin import ensure_service_topics
+from runtime.kafka_admin import ensure_service_topics
 from schemas.errors import LintServiceError
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""Contracts shared by every service: events, topics, statuses and tables.
+"""The wire contracts: versioned events, codec, statuses, error codes, topic names, routing.
 
-This package imports nothing else of ours, so that an outside producer or
-consumer could vendor it alone and speak the same wire format.
+This package imports nothing of ours and nothing but pydantic, so an outside
+producer or consumer can vendor it alone and speak the same wire format.
 """

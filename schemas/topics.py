@@ -1,10 +1,10 @@
-"""Topic names and shapes: the public and internal channels of the pipeline.
+"""Topic names: the public and internal channels of the pipeline.
 
 Names are settings (``TopicNames``) so a deployment can prefix or rename them;
-partition counts and configs are defaults for whoever creates the topics.
+how a topic is created (partitions, retention) is the platform's business, in
+``runtime.kafka_admin``.
 """
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -36,27 +36,3 @@ class TopicNames(BaseModel):
             head, sep, tail = tasks.rpartition("tasks")
             data = {**data, "lint_cache": f"{head}lint-cache{tail}" if sep else f"{tasks}.lint-cache"}
         return data
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    """How to create a topic when it does not exist yet."""
-
-    name: str
-    partitions: int
-    config: dict[str, str] = field(default_factory=dict)
-
-
-def topic_specs(names: TopicNames, partitions: int = 8, replication_min_isr: int = 1) -> list[TopicSpec]:
-    """Specs for every topic; tasks get the most partitions since they carry the load."""
-    isr = {"min.insync.replicas": str(replication_min_isr)}
-    week = {"retention.ms": str(7 * 24 * 3600 * 1000), **isr}
-    return [
-        TopicSpec(names.jobs, max(1, partitions // 2), week),
-        TopicSpec(names.tasks, partitions, week),
-        TopicSpec(names.progress, partitions, week),
-        TopicSpec(names.lint_results, partitions, week),
-        TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * 24 * 3600 * 1000), **isr}),
-        # Keyed by the content hash: compaction keeps one entry per key, forever.
-        TopicSpec(names.lint_cache, max(1, partitions // 2), {"cleanup.policy": "compact", **isr}),
-    ]

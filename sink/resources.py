@@ -14,8 +14,8 @@ from mode import Service
 from prometheus_client import start_http_server
 from sqlalchemy import Engine
 
-from schemas.admin import ensure_service_topics
-from schemas.db import create_db_engine
+from runtime.db import create_db_engine
+from runtime.kafka_admin import ensure_service_topics
 from schemas.errors import LintServiceError
 from sink.metrics import REGISTRY
 from sink.settings import SinkSettings

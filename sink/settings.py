@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from schemas.settings import ServiceSettings
+from runtime.settings import ServiceSettings
 
 
 class SinkSettings(ServiceSettings):

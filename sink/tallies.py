@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, func, select, update
 
+from runtime.tables import jobs, tasks
 from schemas.statuses import JOB_FINAL, JobStatus, TaskStatus, job_outcome
-from schemas.tables import jobs, tasks
 
 _NOT_FINAL = [status.value for status in JobStatus if status not in JOB_FINAL]
 

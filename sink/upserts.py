@@ -20,9 +20,9 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, liter
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
+from runtime.tables import jobs, tasks
 from schemas.errors import LintServiceError
 from schemas.statuses import JobStatus, TaskStatus, job_rank, task_rank
-from schemas.tables import jobs, tasks
 from sink.rows import UNKNOWN_SUBMISSION, Row, placeholder_job_row
 
 Assignments = list[tuple[str, ColumnElement]]

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, make_url, text
 from testcontainers.community.kafka import KafkaContainer
 from testcontainers.community.mysql import MySqlContainer
 
-from schemas.admin import ensure_topics
+from runtime.kafka_admin import ensure_topics
 from schemas.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ rather than an ini file, so the same migrations serve SQLite and MariaDB.
 
 from alembic import context
 
-from schemas.db import create_db_engine
-from schemas.tables import metadata
+from runtime.db import create_db_engine
+from runtime.tables import metadata
 
 config = context.config
 

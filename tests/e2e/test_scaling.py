@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from schemas.db import create_db_engine
-from schemas.tables import tasks
+from runtime.db import create_db_engine
+from runtime.tables import tasks
 from tests import _infra
 from tests.e2e.conftest import make_topics
 from tests.e2e.stack import running_stack, stack_env

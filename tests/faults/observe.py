@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from runtime.tables import jobs, tasks
 from schemas.statuses import JOB_FINAL, TASK_FINAL, JobStatus, TaskStatus, job_rank, task_rank
-from schemas.tables import jobs, tasks
 from tests.e2e.expected import comparable
 from tests.faults.load import template_of
 

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemas.db import create_db_engine
+from runtime.db import create_db_engine
 from sink.migrate import upgrade
 from tests import _infra
 from tests.faults.figures import Figures

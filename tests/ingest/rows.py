@@ -8,8 +8,8 @@ from typing import Any
 import sqlfluff
 from sqlalchemy import Table, func, insert, select
 
-from schemas.db import create_db_engine
-from schemas.tables import jobs, tasks
+from runtime.db import create_db_engine
+from runtime.tables import jobs, tasks
 
 T0 = datetime(2025, 1, 2, 3, 4, 5)
 

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
-from schemas.tables import idempotency_keys, jobs
+from runtime.tables import idempotency_keys, jobs
 from tests.ingest.rows import count
 
 pytestmark = pytest.mark.integration

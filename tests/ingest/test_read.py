@@ -13,8 +13,8 @@ from sqlalchemy import update
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
-from schemas.db import create_db_engine
-from schemas.tables import jobs
+from runtime.db import create_db_engine
+from runtime.tables import jobs
 from tests.ingest.rows import T0, add_job, add_task, lint_record
 
 pytestmark = pytest.mark.integration

@@ -9,10 +9,10 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from ingest.settings import IngestSettings
-from schemas.db import create_db_engine
+from runtime.db import create_db_engine
+from runtime.tables import jobs
 from schemas.events import LintOptions
 from schemas.statuses import SubmissionType
-from schemas.tables import jobs
 from tests.ingest.conftest import make_zip, topic_events
 
 pytestmark = pytest.mark.integration

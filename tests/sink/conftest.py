@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from schemas.db import create_db_engine
+from runtime.db import create_db_engine
 from sink.migrate import upgrade
 
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from runtime.db import create_db_engine
+from runtime.tables import jobs
 from schemas.codec import decode, encode
-from schemas.db import create_db_engine
 from schemas.events import DeadLetter, JobSubmitted, LintOptions
-from schemas.tables import jobs
 from sink.agents import BatchWriter
 from sink.metrics import REGISTRY
 from sink.migrate import upgrade

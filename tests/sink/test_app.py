@@ -9,11 +9,11 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from sqlalchemy import Engine, select
 
+from runtime.db import create_db_engine
+from runtime.tables import jobs, tasks
 from schemas.codec import decode, encode
-from schemas.db import create_db_engine
 from schemas.events import DeadLetter, Record
 from schemas.statuses import JobStatus, TaskStatus
-from schemas.tables import jobs, tasks
 from schemas.topics import TopicNames
 from sink.app import make_faust_app
 from sink.migrate import upgrade

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
-from schemas.db import create_db_engine
+from runtime.db import create_db_engine
+from runtime.tables import jobs
 from schemas.events import Record
-from schemas.tables import jobs
 from sink.migrate import upgrade
 from sink.store import write_batch
 from tests.sink._events import LT01, JobEvents

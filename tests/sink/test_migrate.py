@@ -1,4 +1,4 @@
-"""Alembic migrations bring SQLite and MariaDB to the tables of ``schemas.tables`` and back."""
+"""Alembic migrations bring SQLite and MariaDB to the tables of ``runtime.tables`` and back."""
 
 import subprocess
 import sys
@@ -6,8 +6,8 @@ import sys
 import pytest
 from sqlalchemy import inspect
 
-from schemas.db import create_db_engine
-from schemas.tables import metadata
+from runtime.db import create_db_engine
+from runtime.tables import metadata
 from sink.migrate import downgrade, upgrade
 
 EXPECTED_INDEXES = {

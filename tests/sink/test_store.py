@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select
 
+from runtime.tables import jobs, tasks
 from schemas.events import Record
 from schemas.statuses import JobStatus, TaskStatus
-from schemas.tables import jobs, tasks
 from sink.store import write_batch
 from tests.sink._events import CP01, LT01, T0, JobEvents
 

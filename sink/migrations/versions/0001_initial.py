@@ -1,6 +1,6 @@
 """Initial schema: jobs, tasks and idempotency keys.
 
-Written out column by column (not from ``schemas.tables``) so that this
+Written out column by column (not from ``runtime.tables``) so that this
 revision stays what it was when later revisions change the tables.
 
 Revision ID: 0001

@@ -4,18 +4,44 @@ Topics are created explicitly (not by broker auto-creation) so that partition
 counts, replication and ``min.insync.replicas`` are what the contract says.
 """
 
+from dataclasses import dataclass, field
+
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from runtime.settings import ServiceSettings
 from schemas.errors import LintServiceError
-from schemas.settings import ServiceSettings
-from schemas.topics import TopicNames, topic_specs
+from schemas.topics import TopicNames
 
 
 class KafkaUnavailableError(LintServiceError):
     """The brokers did not answer in time."""
 
     code = "KAFKA_UNAVAILABLE"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """How to create a topic when it does not exist yet."""
+
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def topic_specs(names: TopicNames, partitions: int = 8, replication_min_isr: int = 1) -> list[TopicSpec]:
+    """Specs for every topic; tasks get the most partitions since they carry the load."""
+    isr = {"min.insync.replicas": str(replication_min_isr)}
+    week = {"retention.ms": str(7 * 24 * 3600 * 1000), **isr}
+    return [
+        TopicSpec(names.jobs, max(1, partitions // 2), week),
+        TopicSpec(names.tasks, partitions, week),
+        TopicSpec(names.progress, partitions, week),
+        TopicSpec(names.lint_results, partitions, week),
+        TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * 24 * 3600 * 1000), **isr}),
+        # Keyed by the content hash: compaction keeps one entry per key, forever.
+        TopicSpec(names.lint_cache, max(1, partitions // 2), {"cleanup.policy": "compact", **isr}),
+    ]
 
 
 def ensure_topics(

@@ -16,8 +16,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ingest.client_http import ApiClient, ApiError, TransportError
-from ingest.client_report import EXIT_FAILURE, exit_code, human_report, json_report
+from client.http import ApiClient, ApiError, TransportError
+from client.report import EXIT_FAILURE, exit_code, human_report, json_report
 from schemas.statuses import JOB_FINAL
 
 DEFAULT_URL = "http://127.0.0.1:8080"

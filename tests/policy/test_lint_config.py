@@ -7,14 +7,14 @@ import sqlfluff
 from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.config.loader import load_config_string
 
-from schemas.events import LintOptions
-from schemas.lint_config import (
+from policy.lint_config import (
     MAX_CONFIG_BYTES,
     ConfigRejectedError,
     fluff_config_kwargs,
     lint_overrides,
     parse_lint_config,
 )
+from schemas.events import LintOptions
 
 ALLOWED = """\
 [sqlfluff]

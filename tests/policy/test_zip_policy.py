@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.zip_policy import (
+from policy.zip_policy import (
     CHUNK_BYTES,
     ArchiveListing,
     ArchiveRejectedError,

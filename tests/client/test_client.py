@@ -18,11 +18,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from ingest.client import main
-from ingest.client_report import exit_code, human_report
+from client.cli import main
+from client.report import exit_code, human_report
 from ingest.settings import IngestSettings
-from schemas.db import create_db_engine
-from schemas.tables import jobs
+from runtime.db import create_db_engine
+from runtime.tables import jobs
 from tests.ingest.rows import add_task
 
 Client = TestClient[web.Request, web.Application]
