@@ -7,6 +7,7 @@ from aiohttp import web
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
+from runtime.settings import load_settings
 
 
 def configure_logging(settings: IngestSettings) -> None:
@@ -25,6 +26,6 @@ def configure_logging(settings: IngestSettings) -> None:
 
 def main() -> None:
     """Run the HTTP service until interrupted."""
-    settings = IngestSettings()
+    settings = load_settings(IngestSettings)
     configure_logging(settings)
     web.run_app(create_app(settings), host=settings.host, port=settings.port)

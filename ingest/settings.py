@@ -1,6 +1,9 @@
 """Settings of the ingest service, read once from the environment at start."""
 
+from typing import ClassVar
+
 from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
 from policy.zip_policy import ZipLimits
 from runtime.settings import ServiceSettings
@@ -9,7 +12,10 @@ MIB = 1024 * 1024
 
 
 class IngestSettings(ServiceSettings):
-    """HTTP listener, request size limits and Kafka delivery bounds of the ingest."""
+    """HTTP listener, request size limits and Kafka delivery bounds of the ingest (``INGEST_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="INGEST_")
+    service_name: ClassVar[str] = "ingest"
 
     host: str = Field("127.0.0.1", description="Interface the HTTP server binds.")
     port: int = Field(8080, ge=0, le=65535, description="TCP port the HTTP server binds.")
@@ -18,7 +24,9 @@ class IngestSettings(ServiceSettings):
         64 * 1024, ge=0, description="Inline SQL above this size goes to storage, referenced by path."
     )
     max_sql_bytes: int = Field(MIB, ge=1, description="Largest single SQL text or .sql upload, bytes.")
-    zip_limits: ZipLimits = Field(default_factory=ZipLimits, description="ZIP_LIMITS__*: archive policy.")
+    zip_limits: ZipLimits = Field(
+        default_factory=ZipLimits, description="INGEST_ZIP_LIMITS__*: archive policy."
+    )
     kafka_delivery_timeout_ms: int = Field(
         10000, ge=100, description="How long a publish may wait for the broker's acknowledgement."
     )

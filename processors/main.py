@@ -4,12 +4,13 @@ import sys
 
 from processors.app import make_faust_app
 from processors.settings import ProcessorSettings
+from runtime.settings import load_settings
 
 # faust's ``-l`` takes these names; Python's level names map onto them.
 _FAUST_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "WARN": "warn", "ERROR": "error"}
 _FAUST_LEVELS |= {"CRITICAL": "crit", "FATAL": "crit"}
 
-settings = ProcessorSettings()
+settings = load_settings(ProcessorSettings)
 app = make_faust_app(settings)
 
 

@@ -1,17 +1,22 @@
 """Settings of the processors service (expansion and linting), read once at start."""
 
 import os
+from typing import ClassVar
 
 from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
 from policy.zip_policy import ZipLimits
-from runtime.settings import ServiceSettings
+from runtime.settings import WorkerSettings
 
 MIB = 1024 * 1024
 
 
-class ProcessorSettings(ServiceSettings):
-    """Pool sizing and per-file limits: the knobs that trade throughput against safety."""
+class ProcessorSettings(WorkerSettings):
+    """Pool sizing and per-file limits: the knobs that trade throughput against safety (``PROCESSORS_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PROCESSORS_")
+    service_name: ClassVar[str] = "processors"
 
     consumer_group_id: str = Field(
         "sqllint-processors", min_length=1, description="Kafka consumer group (Faust app id)."
@@ -32,7 +37,9 @@ class ProcessorSettings(ServiceSettings):
     max_file_bytes: int = Field(
         MIB, ge=1, description="Largest single SQL file or text linted; over it: FILE_TOO_LARGE."
     )
-    zip_limits: ZipLimits = Field(default_factory=ZipLimits, description="ZIP_LIMITS__*: archive policy.")
+    zip_limits: ZipLimits = Field(
+        default_factory=ZipLimits, description="PROCESSORS_ZIP_LIMITS__*: archive policy."
+    )
     agent_concurrency: int = Field(
         0, ge=0, description="Concurrent lint agent actors per worker; 0 means twice lint_workers."
     )
@@ -47,9 +54,6 @@ class ProcessorSettings(ServiceSettings):
     )
     producer_linger_ms: int = Field(
         5, ge=0, description="Producer batching delay, ms: expansion bursts go out in few requests."
-    )
-    metrics_port: int = Field(
-        0, ge=0, le=65535, description="Faust web/metrics port; 0 disables the web server."
     )
 
     @property

@@ -1,32 +1,138 @@
 """Settings every service shares, read once from the environment at start.
 
-Each service subclasses :class:`ServiceSettings`; the names and defaults are
-the ones operators already know (``DATABASE_URL``, ``NFS_SHARE_ROOT_PATH``,
-``CONSUL_HOST``, ``CONSUL_PORT``, ``LOG_LEVEL``, ``LOG_FILE``), plus
-``KAFKA_BOOTSTRAP_SERVERS`` and the topic names.
+The names operators already know stay unprefixed and shared (``DATABASE_URL``,
+``KAFKA_BOOTSTRAP_SERVERS``, ``NFS_SHARE_ROOT_PATH``, ``CONSUL_HOST``,
+``CONSUL_PORT``, ``LOG_LEVEL``, ``LOG_FILE``, ``TOPICS__*``, ``TOPIC_*``); a
+service's own settings carry its prefix (``INGEST_``, ``PROCESSORS_``,
+``SINK_``), so one environment can configure the whole stack without a
+launcher patching a name per service. A prefixed name that no setting knows
+stops the service (:mod:`runtime.settings_sources` says why and how).
 """
 
+import sys
 from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from runtime.settings_sources import LegacyNamesSource, SettingsError, check_environment
 from schemas.topics import TopicNames
+
+S = TypeVar("S", bound="ServiceSettings")
+
+
+def _shared(name: str) -> AliasChoices:
+    """A shared setting's one environment name (and its field name, for keyword construction)."""
+    return AliasChoices(name, name.lower())
 
 
 class ServiceSettings(BaseSettings):
     """Frozen, typed, and strict: a typo in a settings key fails at start."""
 
-    model_config = SettingsConfigDict(frozen=True, extra="forbid", env_nested_delimiter="__")
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        env_nested_delimiter="__",
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+    # The service's name in messages; subclasses set it with their ``env_prefix``.
+    service_name: ClassVar[str] = "service"
 
-    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Kafka brokers, comma-separated.")
-    database_url: str = Field("sqlite:///var/sqllint.db", description="SQLAlchemy URL of the job database.")
-    nfs_share_root_path: Path = Field(Path("var/storage"), description="Shared storage root for uploads.")
-    consul_host: str = Field("", description="Consul agent host; empty disables registration.")
-    consul_port: int = Field(8500, description="Consul agent HTTP port.")
-    log_level: str = Field("INFO", description="Python logging level name.")
-    log_file: Path | None = Field(None, description="Also log to this file when set.")
-    topics: TopicNames = Field(default_factory=TopicNames, description="TOPICS__JOBS, TOPICS__TASKS, ...")
-    topic_partitions: int = Field(8, ge=1, description="Partitions of the tasks topic when created.")
-    topic_replication_factor: int = Field(1, ge=1, description="Replication factor when topics are created.")
-    topic_min_insync_replicas: int = Field(1, ge=1, description="min.insync.replicas of created topics.")
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka brokers, comma-separated.",
+    )
+    database_url: str = Field(
+        "sqlite:///var/sqllint.db", validation_alias=_shared("DATABASE_URL"),
+        description="SQLAlchemy URL of the job database.",
+    )
+    nfs_share_root_path: Path = Field(
+        Path("var/storage"), validation_alias=_shared("NFS_SHARE_ROOT_PATH"),
+        description="Shared storage root for uploads.",
+    )
+    consul_host: str = Field(
+        "", validation_alias=_shared("CONSUL_HOST"),
+        description="Consul agent host; empty disables registration.",
+    )
+    consul_port: int = Field(
+        8500, validation_alias=_shared("CONSUL_PORT"), description="Consul agent HTTP port."
+    )
+    log_level: str = Field(
+        "INFO", validation_alias=_shared("LOG_LEVEL"), description="Python logging level name."
+    )
+    log_file: Path | None = Field(
+        None, validation_alias=_shared("LOG_FILE"), description="Also log to this file when set."
+    )
+    topics: TopicNames = Field(
+        default_factory=TopicNames, validation_alias=_shared("TOPICS"),
+        description="TOPICS__JOBS, TOPICS__TASKS, ...",
+    )
+    topic_partitions: int = Field(
+        8, ge=1, validation_alias=_shared("TOPIC_PARTITIONS"),
+        description="Partitions of the tasks topic when created.",
+    )
+    topic_replication_factor: int = Field(
+        1, ge=1, validation_alias=_shared("TOPIC_REPLICATION_FACTOR"),
+        description="Replication factor when topics are created.",
+    )
+    topic_min_insync_replicas: int = Field(
+        1, ge=1, validation_alias=_shared("TOPIC_MIN_INSYNC_REPLICAS"),
+        description="min.insync.replicas of created topics.",
+    )
+
+    @classmethod
+    def own_fields(cls) -> tuple[str, ...]:
+        """The settings this service adds to the shared ones: the ones its prefix names."""
+        return tuple(name for name in cls.model_fields if name not in ServiceSettings.model_fields)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Check the environment first, then read it; old unprefixed names come last."""
+        check_environment(cls)
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        legacy = LegacyNamesSource(settings_cls, cls.own_fields(), prefix)
+        return init_settings, env_settings, legacy, dotenv_settings, file_secret_settings
+
+
+class WorkerSettings(ServiceSettings):
+    """What the two Faust services (processors and sink) share beyond the common names."""
+
+    consumer_group_id: str = Field(min_length=1, description="Kafka consumer group (Faust app id).")
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description="Port of the worker's HTTP server (metrics); 0 disables it."
+    )
+    faust_datadir: Path = Field(
+        Path("var/faust"), description="Faust's data directory; each app id gets a folder in it."
+    )
+
+
+def load_settings(cls: type[S]) -> S:
+    """The service's settings from the environment, or exit 2 with a message naming the problem.
+
+    Called once by each service's ``main()``: a misspelt or invalid name stops
+    the service at start instead of being ignored until it matters.
+    """
+    try:
+        return cls()
+    except (SettingsError, ValidationError) as exc:
+        print(f"{cls.service_name}: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def setting_names(cls: type[ServiceSettings]) -> dict[str, Any]:
+    """Environment name → field, for docs and checks: shared names bare, own names prefixed."""
+    prefix = str(cls.model_config.get("env_prefix", "")).upper()
+    own = set(cls.own_fields())
+    return {
+        (prefix + name.upper() if name in own else name.upper()): field
+        for name, field in cls.model_fields.items()
+    }

@@ -2,11 +2,12 @@
 
 import sys
 
+from runtime.settings import load_settings
 from sink.app import make_faust_app
 from sink.settings import SinkSettings
 from sink.worker_args import worker_argv
 
-settings = SinkSettings()
+settings = load_settings(SinkSettings)
 app = make_faust_app(settings)
 
 

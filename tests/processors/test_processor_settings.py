@@ -21,8 +21,8 @@ def test_defaults_follow_the_contract() -> None:
 
 
 def test_environment_and_nested_zip_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LINT_WORKERS", "3")
-    monkeypatch.setenv("ZIP_LIMITS__MAX_ENTRIES", "7")
+    monkeypatch.setenv("PROCESSORS_LINT_WORKERS", "3")
+    monkeypatch.setenv("PROCESSORS_ZIP_LIMITS__MAX_ENTRIES", "7")
     settings = ProcessorSettings()
     assert settings.lint_workers == 3
     assert settings.zip_limits.max_entries == 7
@@ -38,7 +38,7 @@ def test_the_cache_topic_follows_a_renamed_tasks_topic(monkeypatch: pytest.Monke
     monkeypatch.setenv("TOPICS__TASKS", "team-a.sqllint.tasks.v1")
     assert ProcessorSettings().topics.lint_cache == "team-a.sqllint.lint-cache.v1"
     monkeypatch.setenv("TOPICS__LINT_CACHE", "shared.cache")
-    monkeypatch.setenv("CACHE_ENABLED", "false")
+    monkeypatch.setenv("PROCESSORS_CACHE_ENABLED", "false")
     settings = ProcessorSettings()
     assert settings.topics.lint_cache == "shared.cache"
     assert settings.cache_enabled is False
