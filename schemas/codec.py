@@ -9,32 +9,13 @@ from typing import TypeVar, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from schemas.errors import SchemaError
-from schemas.events import (
-    CachedLint,
-    DeadLetter,
-    JobExpanded,
-    JobRejected,
-    JobSubmitted,
-    LintResult,
-    LintTask,
-    Record,
-    TaskRegistered,
-    TaskStarted,
-)
+from schemas.events import Record
+from schemas.routing import ROUTES
 
+# Every event the routing table knows, by its wire name and version.
 EVENT_TYPES: dict[tuple[str, int], type[Record]] = {
     (cls.model_fields["event_type"].default, cls.model_fields["schema_version"].default): cls
-    for cls in (
-        JobSubmitted,
-        LintTask,
-        TaskRegistered,
-        TaskStarted,
-        JobExpanded,
-        JobRejected,
-        LintResult,
-        DeadLetter,
-        CachedLint,
-    )
+    for cls in ROUTES
 }
 E = TypeVar("E", bound=BaseModel)
 _HEADER = TypeAdapter(dict[str, object])
