@@ -84,12 +84,12 @@ class Storage:
         """Resolve a client's path under the root, refusing anything that leaves it."""
         pure = PurePosixPath(user_path.replace("\\", "/"))
         if not user_path or pure.is_absolute() or re.match(r"^[A-Za-z]:", user_path):
-            raise RequestRejectedError("PATH_OUTSIDE_ROOT", "the path must be relative to the storage root")
+            raise RequestRejectedError("UNSAFE_PATH", "the path must be relative to the storage root")
         if ".." in pure.parts or "\x00" in user_path:
-            raise RequestRejectedError("PATH_OUTSIDE_ROOT", "the path must not leave the storage root")
+            raise RequestRejectedError("UNSAFE_PATH", "the path must not leave the storage root")
         resolved = (self.root / pure).resolve()
         if not resolved.is_relative_to(self.root):
-            raise RequestRejectedError("PATH_OUTSIDE_ROOT", "the path leads outside the storage root")
+            raise RequestRejectedError("UNSAFE_PATH", "the path leads outside the storage root")
         if not resolved.exists():
             raise RequestRejectedError("FILE_NOT_FOUND", f"no file at {pure.as_posix()}", 404)
         if not resolved.is_file() or resolved.suffix.lower() not in suffixes:

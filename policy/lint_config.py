@@ -16,6 +16,7 @@ import configparser
 import re
 from typing import Any
 
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 from schemas.events import LintOptions
 
@@ -67,7 +68,7 @@ class _CaseSensitiveParser(configparser.ConfigParser):
 class ConfigRejectedError(LintServiceError):
     """The ``config`` text is not a lint-only ``.sqlfluff`` file we accept."""
 
-    code = "INVALID_CONFIG"
+    code = ErrorCode.INVALID_CONFIG
 
 
 def coerce_value(val: str) -> Any:
@@ -85,7 +86,9 @@ def _allowed_keys(section: str) -> frozenset[str] | None:
     for pattern, keys in _SECTIONS:
         if pattern.fullmatch(section):
             return keys
-    raise ConfigRejectedError(f"config section [{section}] is not allowed", code="FORBIDDEN_CONFIG_SECTION")
+    raise ConfigRejectedError(
+        f"config section [{section}] is not allowed", code=ErrorCode.FORBIDDEN_CONFIG_SECTION
+    )
 
 
 def _check_key(section: str, key: str, allowed: frozenset[str] | None) -> None:
@@ -96,13 +99,15 @@ def _check_key(section: str, key: str, allowed: frozenset[str] | None) -> None:
     )
     if forbidden:
         raise ConfigRejectedError(
-            f"config key {key!r} in [{section}] is not allowed", code="FORBIDDEN_CONFIG_KEY"
+            f"config key {key!r} in [{section}] is not allowed", code=ErrorCode.FORBIDDEN_CONFIG_KEY
         )
 
 
 def _read(text: str) -> _CaseSensitiveParser:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
-        raise ConfigRejectedError(f"config is larger than {MAX_CONFIG_BYTES} bytes", code="CONFIG_TOO_LARGE")
+        raise ConfigRejectedError(
+            f"config is larger than {MAX_CONFIG_BYTES} bytes", code=ErrorCode.CONFIG_TOO_LARGE
+        )
     parser = _CaseSensitiveParser(delimiters="=", interpolation=None)
     try:
         parser.read_string(text, source="<config>")
@@ -110,7 +115,9 @@ def _read(text: str) -> _CaseSensitiveParser:
         raise ConfigRejectedError(f"config is not a valid INI file: {exc.message}") from exc
     if parser.defaults():
         # [DEFAULT] keys leak into every section, which would bypass the per-section list.
-        raise ConfigRejectedError("config section [DEFAULT] is not allowed", code="FORBIDDEN_CONFIG_SECTION")
+        raise ConfigRejectedError(
+            "config section [DEFAULT] is not allowed", code=ErrorCode.FORBIDDEN_CONFIG_SECTION
+        )
     return parser
 
 
@@ -135,7 +142,7 @@ def parse_lint_config(text: str) -> dict[str, Any]:
     if templater not in SAFE_TEMPLATERS:
         raise ConfigRejectedError(
             f"templater {templater!r} is not allowed (use one of {sorted(SAFE_TEMPLATERS)})",
-            code="FORBIDDEN_CONFIG_VALUE",
+            code=ErrorCode.FORBIDDEN_CONFIG_VALUE,
         )
     return result
 

@@ -12,7 +12,6 @@ import itertools
 import lzma
 import os
 import stat
-import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -23,7 +22,9 @@ from typing import BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.errors import LintServiceError
+from policy.zip_directory import declared_directory
+from schemas.error_codes import ErrorCode
+from schemas.errors import LintServiceError, error_info, failure
 from schemas.events import ErrorInfo
 
 MiB = 1024 * 1024
@@ -34,9 +35,6 @@ MAX_NAME_CHARS = 1024
 _LOCAL_HEADER_BYTES = 30
 # A generous average central-directory record (46 fixed bytes, a long name, extras).
 MAX_RECORD_BYTES = 4096
-_EOCD = struct.Struct("<4s4H2LH")
-_ZIP64_LOCATOR = struct.Struct("<4sLQL")
-_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 _SUPPORTED_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
@@ -66,19 +64,19 @@ class ZipLimits(BaseModel):
 class _PolicyError(LintServiceError):
     def error_info(self) -> ErrorInfo:
         """The wire form of this error, for a ``job.rejected`` or a FAILURE ``lint.result``."""
-        return ErrorInfo(code=self.code, message=self.message[:4096])
+        return error_info(self)
 
 
 class ArchiveRejectedError(_PolicyError):
     """The archive as a whole cannot be processed (the job is rejected)."""
 
-    code = "ZIP_CORRUPT"
+    code = ErrorCode.ZIP_CORRUPT
 
 
 class MemberRejectedError(_PolicyError):
     """One member cannot be linted (that file is a FAILURE; the job continues)."""
 
-    code = "FILE_TOO_LARGE"
+    code = ErrorCode.FILE_TOO_LARGE
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,7 @@ class ReadBudget:
         self.used += count
         if self.used > self.limit:
             raise ArchiveRejectedError(
-                f"archive inflates to more than {self.limit} bytes", code="ZIP_TOO_LARGE"
+                f"archive inflates to more than {self.limit} bytes", code=ErrorCode.ZIP_TOO_LARGE
             )
 
 
@@ -134,13 +132,13 @@ def _kind_problem(info: zipfile.ZipInfo) -> ErrorInfo | None:
     """Problems of what the entry is, decided before its size is even looked at."""
     path_problem = _path_problem(info.filename)
     if path_problem is not None:
-        return ErrorInfo(code="UNSAFE_PATH", message=path_problem)
+        return failure(ErrorCode.UNSAFE_PATH, path_problem)
     if stat.S_ISLNK(info.external_attr >> 16):
-        return ErrorInfo(code="SYMLINK", message="entry is a symbolic link")
+        return failure(ErrorCode.SYMLINK, "entry is a symbolic link")
     if _is_archive(info):
-        return ErrorInfo(code="NESTED_ARCHIVE", message="archives inside the archive are not expanded")
+        return failure(ErrorCode.NESTED_ARCHIVE, "archives inside the archive are not expanded")
     if info.compress_type not in _SUPPORTED_METHODS:
-        return ErrorInfo(code="UNSUPPORTED_COMPRESSION", message=f"compression method {info.compress_type}")
+        return failure(ErrorCode.UNSUPPORTED_COMPRESSION, f"compression method {info.compress_type}")
     return None
 
 
@@ -149,11 +147,11 @@ def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> ErrorInfo | Non
     if kind is not None:
         return kind
     if info.file_size > limits.max_file_bytes:
-        return ErrorInfo(
-            code="FILE_TOO_LARGE", message=f"{info.file_size} bytes; the limit is {limits.max_file_bytes}"
+        return failure(
+            ErrorCode.FILE_TOO_LARGE, f"{info.file_size} bytes; the limit is {limits.max_file_bytes}"
         )
     if info.file_size > RATIO_GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-        return ErrorInfo(code="ZIP_BOMB", message=f"declared ratio over {limits.max_ratio}")
+        return failure(ErrorCode.ZIP_BOMB, f"declared ratio over {limits.max_ratio}")
     return None
 
 
@@ -184,7 +182,8 @@ def check_no_overlap(infos: list[zipfile.ZipInfo]) -> None:
         end = before.header_offset + _LOCAL_HEADER_BYTES + _raw_name_len(before) + before.compress_size
         if after.header_offset < end:
             raise ArchiveRejectedError(
-                f"entries {before.filename!r} and {after.filename!r} overlap", code="ZIP_OVERLAPPING_ENTRIES"
+                f"entries {before.filename!r} and {after.filename!r} overlap",
+                code=ErrorCode.ZIP_OVERLAPPING_ENTRIES,
             )
 
 
@@ -193,7 +192,7 @@ def list_members(zf: zipfile.ZipFile, limits: ZipLimits) -> ArchiveListing:
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
         raise ArchiveRejectedError(
-            f"{len(infos)} entries; the limit is {limits.max_entries}", code="ZIP_TOO_MANY_ENTRIES"
+            f"{len(infos)} entries; the limit is {limits.max_entries}", code=ErrorCode.ZIP_TOO_MANY_ENTRIES
         )
     check_no_overlap(infos)
     members: list[ZipMember] = []
@@ -204,56 +203,29 @@ def list_members(zf: zipfile.ZipFile, limits: ZipLimits) -> ArchiveListing:
                 skipped.append(info.filename)
             continue
         if info.flag_bits & 0x1:
-            raise ArchiveRejectedError(f"{info.filename!r} is encrypted", code="ZIP_ENCRYPTED")
+            raise ArchiveRejectedError(f"{info.filename!r} is encrypted", code=ErrorCode.ZIP_ENCRYPTED)
         name = info.filename.replace("\\", "/")[:MAX_NAME_CHARS]
         members.append(ZipMember(index=index, name=name, info=info, problem=_member_problem(info, limits)))
     if not members:
-        raise ArchiveRejectedError("the archive contains no .sql files", code="ZIP_EMPTY")
+        raise ArchiveRejectedError("the archive contains no .sql files", code=ErrorCode.ZIP_EMPTY)
     declared = sum(m.info.file_size for m in members if m.problem is None)
     if declared > limits.max_total_bytes:
         raise ArchiveRejectedError(
             f".sql files declare {declared} bytes; the limit is {limits.max_total_bytes}",
-            code="ZIP_TOO_LARGE",
+            code=ErrorCode.ZIP_TOO_LARGE,
         )
     return ArchiveListing(members=tuple(members), skipped=tuple(skipped))
 
 
-def _declared_directory(fp: BinaryIO, size: int) -> tuple[int, int] | None:
-    """(entry count, directory bytes) from the end records, or None to let zipfile judge.
-
-    Read before :class:`zipfile.ZipFile` builds a ZipInfo per record, so a
-    directory of millions of tiny records is refused without being loaded.
-    """
-    tail_len = min(size, _EOCD.size + 0xFFFF)
-    fp.seek(size - tail_len)
-    tail = fp.read(tail_len)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < _EOCD.size:
-        return None
-    *_, entries, cd_size, _cd_offset, _comment = _EOCD.unpack_from(tail, at)
-    if entries != 0xFFFF and cd_size != 0xFFFFFFFF:
-        return entries, cd_size
-    locator = at - _ZIP64_LOCATOR.size
-    if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
-        return None
-    _sig, _disk, z64_offset, _disks = _ZIP64_LOCATOR.unpack_from(tail, locator)
-    fp.seek(z64_offset)
-    record = fp.read(_ZIP64_EOCD.size)
-    if len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
-        return None
-    *_, entries, cd_size, _cd_offset = _ZIP64_EOCD.unpack(record)
-    return entries, cd_size
-
-
 def _check_directory(fp: BinaryIO, size: int, limits: ZipLimits) -> None:
-    declared = _declared_directory(fp, size)
+    declared = declared_directory(fp, size)
     if declared is None:
         return
     entries, cd_size = declared
     if entries > limits.max_entries or cd_size > limits.max_entries * MAX_RECORD_BYTES:
         raise ArchiveRejectedError(
             f"the directory declares {entries} entries in {cd_size} bytes; the limit is {limits.max_entries}",
-            code="ZIP_TOO_MANY_ENTRIES",
+            code=ErrorCode.ZIP_TOO_MANY_ENTRIES,
         )
 
 
@@ -264,13 +236,16 @@ def open_archive(path: Path, limits: ZipLimits) -> Iterator[zipfile.ZipFile]:
         size = os.fstat(fp.fileno()).st_size
         if size > limits.max_archive_bytes:
             raise ArchiveRejectedError(
-                f"archive is {size} bytes; the limit is {limits.max_archive_bytes}", code="ZIP_TOO_LARGE"
+                f"archive is {size} bytes; the limit is {limits.max_archive_bytes}",
+                code=ErrorCode.ZIP_TOO_LARGE,
             )
         _check_directory(fp, size, limits)
         try:
             zf = zipfile.ZipFile(fp)
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-            raise ArchiveRejectedError(f"not a readable ZIP archive: {exc}", code="ZIP_CORRUPT") from exc
+            raise ArchiveRejectedError(
+                f"not a readable ZIP archive: {exc}", code=ErrorCode.ZIP_CORRUPT
+            ) from exc
         with zf:
             yield zf
 
@@ -284,11 +259,11 @@ def validate_archive(path: Path, limits: ZipLimits) -> ArchiveListing:
 def _check_read(member: ZipMember, read: int, limits: ZipLimits) -> None:
     if read > RATIO_GRACE_BYTES and read > limits.max_ratio * max(member.info.compress_size, 1):
         raise MemberRejectedError(
-            f"{member.name!r} inflates more than {limits.max_ratio} times", code="ZIP_BOMB"
+            f"{member.name!r} inflates more than {limits.max_ratio} times", code=ErrorCode.ZIP_BOMB
         )
     if read > limits.max_file_bytes:
         raise MemberRejectedError(
-            f"{member.name!r} is larger than {limits.max_file_bytes} bytes", code="FILE_TOO_LARGE"
+            f"{member.name!r} is larger than {limits.max_file_bytes} bytes", code=ErrorCode.FILE_TOO_LARGE
         )
 
 
@@ -304,9 +279,9 @@ def read_member(zf: zipfile.ZipFile, member: ZipMember, limits: ZipLimits, budge
                 _check_read(member, read, limits)
                 chunks.append(chunk)
     except RuntimeError as exc:  # zipfile's "password required"
-        raise ArchiveRejectedError(f"{member.name!r} is encrypted", code="ZIP_ENCRYPTED") from exc
+        raise ArchiveRejectedError(f"{member.name!r} is encrypted", code=ErrorCode.ZIP_ENCRYPTED) from exc
     except NotImplementedError as exc:
-        raise MemberRejectedError(str(exc), code="UNSUPPORTED_COMPRESSION") from exc
+        raise MemberRejectedError(str(exc), code=ErrorCode.UNSUPPORTED_COMPRESSION) from exc
     except _CORRUPT_ERRORS as exc:
-        raise ArchiveRejectedError(f"{member.name!r} is corrupt: {exc}", code="ZIP_CORRUPT") from exc
+        raise ArchiveRejectedError(f"{member.name!r} is corrupt: {exc}", code=ErrorCode.ZIP_CORRUPT) from exc
     return b"".join(chunks)

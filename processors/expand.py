@@ -76,7 +76,7 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        size = 0  # the lint step reports FILE_MISSING for this one file
+        size = 0  # the lint step reports FILE_NOT_FOUND for this one file
     task = LintTask(
         task_id=task_id_for(job.job_id, 0),
         job_id=job.job_id,

@@ -63,7 +63,7 @@ def iter_zip_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterator[
         yield JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message[:4096]))
         return
     except FileNotFoundError:
-        missing = ErrorInfo(code="FILE_MISSING", message="the archive is not in storage")
+        missing = ErrorInfo(code="FILE_NOT_FOUND", message="the archive is not in storage")
         yield JobRejected(job_id=job.job_id, error=missing)
         return
     yield JobExpanded(job_id=job.job_id, task_count=len(listing.members))

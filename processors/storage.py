@@ -21,7 +21,7 @@ class UnsafePathError(LintServiceError):
 class FileMissingError(LintServiceError):
     """The file a task references is not in storage (deleted, or never written)."""
 
-    code = "FILE_MISSING"
+    code = "FILE_NOT_FOUND"
 
 
 class FileTooLargeError(LintServiceError):

@@ -10,6 +10,7 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from runtime.settings import ServiceSettings
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 from schemas.topics import TopicNames
 
@@ -17,7 +18,7 @@ from schemas.topics import TopicNames
 class KafkaUnavailableError(LintServiceError):
     """The brokers did not answer in time."""
 
-    code = "KAFKA_UNAVAILABLE"
+    code = ErrorCode.KAFKA_UNAVAILABLE
 
 
 @dataclass(frozen=True)

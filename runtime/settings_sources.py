@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ SHARED_NAMES = (
 class SettingsError(LintServiceError):
     """The environment names a setting the service does not have."""
 
-    code = "UNKNOWN_SETTING"
+    code = ErrorCode.UNKNOWN_SETTING
 
 
 def _distance(a: str, b: str) -> int:

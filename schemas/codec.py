@@ -8,6 +8,7 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from schemas.error_codes import ErrorCode
 from schemas.errors import SchemaError
 from schemas.events import Record
 from schemas.routing import ROUTES
@@ -35,17 +36,19 @@ def decode(data: bytes | str, *expected: type[E]) -> E:
     try:
         header = _HEADER.validate_json(data)
     except ValidationError as exc:
-        raise SchemaError(f"not a JSON object: {_first_error(exc)}", code="UNDECODABLE_EVENT") from exc
+        raise SchemaError(
+            f"not a JSON object: {_first_error(exc)}", code=ErrorCode.UNDECODABLE_EVENT
+        ) from exc
     key = (str(header.get("event_type")), _as_int(header.get("schema_version")))
     cls = EVENT_TYPES.get(key)
     if cls is None:
-        raise SchemaError(f"unknown event_type/schema_version {key!r}", code="UNKNOWN_EVENT_TYPE")
+        raise SchemaError(f"unknown event_type/schema_version {key!r}", code=ErrorCode.UNKNOWN_EVENT_TYPE)
     if expected and cls not in expected:
-        raise SchemaError(f"unexpected event {key!r} on this topic", code="UNEXPECTED_EVENT_TYPE")
+        raise SchemaError(f"unexpected event {key!r} on this topic", code=ErrorCode.UNEXPECTED_EVENT_TYPE)
     try:
         event = cls.model_validate(header)
     except ValidationError as exc:
-        raise SchemaError(f"invalid {key[0]}: {_first_error(exc)}", code="INVALID_EVENT") from exc
+        raise SchemaError(f"invalid {key[0]}: {_first_error(exc)}", code=ErrorCode.INVALID_EVENT) from exc
     return cast(E, event)
 
 

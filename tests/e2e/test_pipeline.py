@@ -129,7 +129,7 @@ def test_zip_file_path_on_the_storage_root(stack: Stack, storage_root: Path) -> 
         ({"sql_content": "select 1", "dialect": "no-such-dialect"}, 400, None),
         ({"sql_content": "select 1", "rules": "LT01;DROP"}, 400, None),
         ({"sql_content": "select 1", "config": "[sqlfluff]\nlibrary_path = /tmp\n"}, 400, None),
-        ({"zip_file_path": "../../etc/passwd.zip"}, 400, "PATH_OUTSIDE_ROOT"),
+        ({"zip_file_path": "../../etc/passwd.zip"}, 400, "UNSAFE_PATH"),
         ({"zip_file_path": "missing/nothing.zip"}, 404, "FILE_NOT_FOUND"),
     ],
 )

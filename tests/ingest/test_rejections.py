@@ -101,12 +101,12 @@ CASES: dict[str, tuple[Send, int, str]] = {
         400,
         "FORBIDDEN_CONFIG_VALUE",
     ),
-    "path with ..": (post_json({"zip_file_path": "../outside.zip"}), 400, "PATH_OUTSIDE_ROOT"),
-    "absolute path": (post_json({"zip_file_path": "/etc/passwd"}), 400, "PATH_OUTSIDE_ROOT"),
+    "path with ..": (post_json({"zip_file_path": "../outside.zip"}), 400, "UNSAFE_PATH"),
+    "absolute path": (post_json({"zip_file_path": "/etc/passwd"}), 400, "UNSAFE_PATH"),
     "symlink escape": (
         with_root(outside_symlink, post_json({"zip_file_path": "link.zip"})),
         400,
-        "PATH_OUTSIDE_ROOT",
+        "UNSAFE_PATH",
     ),
     "missing file": (post_json({"zip_file_path": "nope/none.zip"}), 404, "FILE_NOT_FOUND"),
     "path not a zip": (

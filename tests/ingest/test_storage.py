@@ -54,12 +54,12 @@ def test_resolves_inside_the_root(storage: Storage) -> None:
     ],
 )
 def test_escapes_are_refused(storage: Storage, path: str) -> None:
-    assert code_of(storage, path) == ("PATH_OUTSIDE_ROOT", 400)
+    assert code_of(storage, path) == ("UNSAFE_PATH", 400)
 
 
 @pytest.mark.parametrize("path", ["in/escape.zip", "up/secret.zip"])
 def test_symlink_escapes_are_refused(storage: Storage, path: str) -> None:
-    assert code_of(storage, path) == ("PATH_OUTSIDE_ROOT", 400)
+    assert code_of(storage, path) == ("UNSAFE_PATH", 400)
 
 
 def test_missing_and_wrong_type(storage: Storage) -> None:

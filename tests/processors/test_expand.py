@@ -159,7 +159,7 @@ async def test_missing_archive_rejects_the_job(settings: ProcessorSettings) -> N
     job = JobSubmitted(job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE, storage_path="x.zip")
     [event] = await _expand(job, settings)
     assert isinstance(event, JobRejected)
-    assert event.error.code == "FILE_MISSING"
+    assert event.error.code == "FILE_NOT_FOUND"
 
 
 async def test_inline_job_is_one_inline_task(settings: ProcessorSettings) -> None:

@@ -113,6 +113,6 @@ async def test_failures_are_never_remembered(tmp_path: Path) -> None:
     codes = [
         linted.result.error.code if linted.result.error else "" for linted in (timed_out, rejected, missing)
     ]
-    assert codes == ["LINT_TIMEOUT", "INVALID_CONFIG", "FILE_MISSING"]
+    assert codes == ["LINT_TIMEOUT", "INVALID_CONFIG", "FILE_NOT_FOUND"]
     assert [timed_out.new_entry, rejected.new_entry, missing.new_entry] == [None, None, None]
     assert len(cache) == 0
