@@ -1,5 +1,6 @@
 """Settings names: shared ones bare, a service's own ones prefixed, typos stopping the service."""
 
+import os
 import subprocess
 import sys
 
@@ -67,7 +68,7 @@ def test_every_setting_has_one_environment_name() -> None:
 
 @pytest.mark.parametrize("module", ["ingest", "processors", "sink"])
 def test_a_service_stops_at_start_naming_the_unknown_variable(module: str) -> None:
-    env = {"PATH": "/usr/bin:/bin", f"{module.upper()}_NO_SUCH_SETTING": "1"}
+    env = {**os.environ, f"{module.upper()}_NO_SUCH_SETTING": "1"}
     done = subprocess.run(
         [sys.executable, "-m", module], env=env, capture_output=True, text=True, timeout=60, check=False
     )
