@@ -7,15 +7,9 @@ from pathlib import Path
 import pytest
 
 from policy.zip_policy import (
-    ArchiveListing,
-    ArchiveRejectedError,
-    ReadBudget,
     ZipLimits,
-    list_members,
-    open_archive,
-    read_member,
-    validate_archive,
 )
+from tests.policy.archives import rejected_code
 from tests.zipcraft import (
     CD_OFFSET,
     make_zip,
@@ -23,22 +17,6 @@ from tests.zipcraft import (
     patch_end_record_count,
     sql_text,
 )
-
-
-def listing(path: Path, limits: ZipLimits | None = None) -> ArchiveListing:
-    return validate_archive(path, limits or ZipLimits())
-
-
-def rejected_code(path: Path, limits: ZipLimits | None = None) -> str:
-    with pytest.raises(ArchiveRejectedError) as caught:
-        listing(path, limits)
-    return caught.value.code
-
-
-def read_all(path: Path, limits: ZipLimits) -> list[bytes]:
-    with open_archive(path, limits) as zf:
-        budget = ReadBudget(limits)
-        return [read_member(zf, m, limits, budget) for m in list_members(zf, limits).members]
 
 
 def test_entries_sharing_a_local_header_are_overlapping(tmp_path: Path) -> None:

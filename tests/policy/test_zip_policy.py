@@ -7,17 +7,15 @@ import pytest
 
 from policy.zip_policy import (
     CHUNK_BYTES,
-    ArchiveListing,
     ArchiveRejectedError,
     MemberRejectedError,
     ReadBudget,
     ZipLimits,
     ZipMember,
-    list_members,
     open_archive,
     read_member,
-    validate_archive,
 )
+from tests.policy.archives import listing, read_all, rejected_code
 from tests.zipcraft import (
     CD_CRC,
     CD_FLAGS,
@@ -27,22 +25,6 @@ from tests.zipcraft import (
     sql_text,
     symlink_entry,
 )
-
-
-def listing(path: Path, limits: ZipLimits | None = None) -> ArchiveListing:
-    return validate_archive(path, limits or ZipLimits())
-
-
-def rejected_code(path: Path, limits: ZipLimits | None = None) -> str:
-    with pytest.raises(ArchiveRejectedError) as caught:
-        listing(path, limits)
-    return caught.value.code
-
-
-def read_all(path: Path, limits: ZipLimits) -> list[bytes]:
-    with open_archive(path, limits) as zf:
-        budget = ReadBudget(limits)
-        return [read_member(zf, m, limits, budget) for m in list_members(zf, limits).members]
 
 
 def test_normal_archive_lists_sql_members_in_order(tmp_path: Path) -> None:
