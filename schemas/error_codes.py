@@ -156,7 +156,10 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     ),
     C.UNSUPPORTED_COMPRESSION: ErrorSpec(None, (_T,), "The member uses a compression method we do not read."),
     C.FILE_TOO_LARGE: ErrorSpec(
-        None, (_T,), "The file exceeds the per-file limit; it is reported, never skipped."
+        413,
+        (_H, _T),
+        "A file exceeds its limit: an upload over its size (413), or a file of a job over the "
+        "per-file limit (a FAILURE task: reported, never skipped).",
     ),
     C.NOT_TEXT: ErrorSpec(None, (_T,), "The file is not text (NUL bytes, or not decodable)."),
     C.LINT_TIMEOUT: ErrorSpec(
