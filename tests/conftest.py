@@ -4,7 +4,7 @@ Each comes from, in order: an environment variable (``KAFKA_BOOTSTRAP_SERVERS``,
 ``TEST_DATABASE_URL``), Docker via testcontainers when an engine answers, or the
 repo's scripts (``infra/kafka/kafka.sh start``, ``infra/mariadb.sh ensure``) that
 run them as local processes and leave them running for the next session (see
-``tests/_infra.py``). Servers start lazily: a test that needs neither starts neither.
+``harness/servers.py``). Servers start lazily: a test that needs neither starts neither.
 The ``slow`` and ``integration`` markers only label tests; every test runs.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import resources, servers
 from schemas.topics import TopicNames
-from tests import _infra
 
 
 @pytest.fixture(scope="session")
@@ -27,33 +27,33 @@ def _session_stack() -> Iterator[ExitStack]:
 @pytest.fixture(scope="session")
 def kafka_bootstrap(_session_stack: ExitStack) -> str:
     """Bootstrap servers of the session's broker."""
-    return _infra.kafka_bootstrap(_session_stack)
+    return servers.kafka_bootstrap(containers=_session_stack)
 
 
 @pytest.fixture
 def unique_id() -> str:
     """A short unique string for consumer group ids, app ids and names."""
-    return _infra.short_id()
+    return resources.short_id()
 
 
 @pytest.fixture
 def topic_names(kafka_bootstrap: str, unique_id: str) -> Iterator[TopicNames]:
     """Topic names private to this test, already created (4 partitions for tasks), deleted after."""
-    names = _infra.private_topics(kafka_bootstrap, "test", unique_id)
+    names = resources.private_topics(kafka_bootstrap, "test", unique_id)
     yield names
-    _infra.delete_topics(kafka_bootstrap, list(names.model_dump().values()))
+    resources.delete_topics(kafka_bootstrap, names)
 
 
 @pytest.fixture(scope="session")
 def mysql_server_url(_session_stack: ExitStack) -> str:
     """``mysql+pymysql://...@host:port/`` whose user may create and drop ``test_*`` databases."""
-    return _infra.mysql_server_url(_session_stack)
+    return servers.mysql_server_url(containers=_session_stack)
 
 
 @pytest.fixture
 def mysql_db_url(mysql_server_url: str) -> Iterator[str]:
     """A fresh, empty MariaDB database, dropped after the test."""
-    url, drop = _infra.create_database(mysql_server_url)
+    url, drop = resources.create_database(mysql_server_url)
     yield url
     drop()
 
@@ -61,4 +61,4 @@ def mysql_db_url(mysql_server_url: str) -> Iterator[str]:
 @pytest.fixture
 def sqlite_db_url(tmp_path: Path) -> str:
     """A fresh SQLite file under the test's tmp_path."""
-    return f"sqlite:///{tmp_path / 'sqllint.db'}"
+    return resources.sqlite_url(tmp_path / "sqllint.db")

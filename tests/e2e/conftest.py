@@ -5,29 +5,29 @@ from pathlib import Path
 
 import pytest
 
+from harness import resources
+from harness.settings import StackSettings, lint_layout
+from harness.stack import Stack, running
 from schemas.topics import TopicNames
-from sink.migrate import upgrade
-from tests import _infra
-from tests.e2e.stack import Stack, running_stack, stack_env
 
 
-def make_topics(kafka_bootstrap: str) -> TopicNames:
-    return _infra.private_topics(kafka_bootstrap, "e2e", _infra.short_id())
+def stack_settings(kafka_bootstrap: str, db_url: str, workdir: Path, storage: Path, topics: TopicNames,
+                   group: str, processors: int = 1) -> StackSettings:
+    """The settings every end-to-end stack shares: private topics and groups, 4 task partitions."""
+    return StackSettings(kafka_bootstrap, db_url, workdir, storage=storage, topics=topics, group=group,
+                         partitions=4, port=resources.free_port(), processors=lint_layout(processors))
 
 
 @pytest.fixture(scope="module")
 def e2e_topics(kafka_bootstrap: str) -> Iterator[TopicNames]:
-    names = make_topics(kafka_bootstrap)
-    yield names
-    _infra.delete_topics(kafka_bootstrap, list(names.model_dump().values()))
+    with resources.temporary_topics(kafka_bootstrap, "e2e") as names:
+        yield names
 
 
 @pytest.fixture(scope="module")
 def e2e_db_url(mysql_server_url: str) -> Iterator[str]:
-    url, drop = _infra.create_database(mysql_server_url)
-    upgrade(url)
-    yield url
-    drop()
+    with resources.migrated_database(mysql_server_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,7 @@ def storage_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap: str, e2e_db_url: str, storage_root: Path, e2e_topics: TopicNames,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    env = stack_env(kafka_bootstrap, e2e_db_url, storage_root, e2e_topics, f"e2e-{_infra.short_id()}")
-    with running_stack(env, tmp_path_factory.mktemp("logs")) as running:
-        yield running
+    settings = stack_settings(kafka_bootstrap, e2e_db_url, tmp_path_factory.mktemp("stack"), storage_root,
+                              e2e_topics, f"e2e-{resources.short_id()}")
+    with running(settings) as started:
+        yield started

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
+from harness.http import multipart
+from harness.oracle import comparable, sqlfluff_says
+from harness.stack import Stack
 from schemas.topics import TopicNames
-from tests.e2e.expected import comparable, sqlfluff_says
-from tests.e2e.stack import Stack, multipart
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 DATA = Path(__file__).parents[1] / "data" / "sql"

@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 from confluent_kafka import Consumer, Producer
 
+from harness.oracle import comparable, sqlfluff_says
+from harness.stack import Stack
 from schemas.topics import TopicNames
-from tests.e2e.expected import comparable, sqlfluff_says
-from tests.e2e.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 SCHEMAS = Path(__file__).parents[2] / "schemas" / "jsonschema"

@@ -1,17 +1,18 @@
 """Two processor workers share the partitions; every result lands exactly once."""
 
-import time
 import zipfile
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from harness import resources
+from harness.groups import group_members, wait_members
+from harness.stack import running
 from runtime.db import create_db_engine
 from runtime.tables import tasks
-from tests import _infra
-from tests.e2e.conftest import make_topics
-from tests.e2e.stack import running_stack, stack_env
+from tests.e2e.conftest import stack_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 DATA = Path(__file__).parents[1] / "data" / "sql"
@@ -20,8 +21,7 @@ DATA = Path(__file__).parents[1] / "data" / "sql"
 def test_two_processor_workers_share_partitions_and_results_land_once(
     kafka_bootstrap: str, e2e_db_url: str, tmp_path: Path
 ) -> None:
-    topics = make_topics(kafka_bootstrap)
-    group = f"scale-{_infra.short_id()}"
+    group = f"scale-{resources.short_id()}"
     storage = tmp_path / "storage"
     archive = storage / "big.zip"
     storage.mkdir()
@@ -30,16 +30,14 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
         for copy in range(3):
             for path in files:
                 zf.write(path, f"copy{copy}/{path.relative_to(DATA).as_posix()}")
-    env = stack_env(kafka_bootstrap, e2e_db_url, storage, topics, group)
-    try:
-        with running_stack(env, tmp_path, processors=2) as stack:
+    with resources.temporary_topics(kafka_bootstrap, "e2e") as topics:
+        settings = stack_settings(kafka_bootstrap, e2e_db_url, tmp_path, storage, topics, group, processors=2)
+        with running(settings) as stack:
             before = _wait_shared(kafka_bootstrap, f"{group}-proc", topics.tasks)
             status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "big.zip"})
             assert status == 202, body
             job = stack.wait_job(body["job_id"], timeout=240)
-            members = _infra.group_members(kafka_bootstrap, f"{group}-proc", topics.tasks)
-    finally:
-        _infra.delete_topics(kafka_bootstrap, list(topics.model_dump().values()))
+            members = group_members(kafka_bootstrap, f"{group}-proc", topics.tasks)
 
     assert job["task_count"] == 3 * len(files)
     assert job["tasks_succeeded"] + job["tasks_failed"] == 3 * len(files)
@@ -57,13 +55,6 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
 
 def _wait_shared(bootstrap: str, group: str, topic: str, timeout: float = 90) -> dict[str, list[int]]:
     """Block until both workers hold tasks partitions (the group has settled)."""
-    deadline = time.monotonic() + timeout
-    members: dict[str, list[int]] = {}
-    while time.monotonic() < deadline:
-        members = _infra.group_members(bootstrap, group, topic)
-        if len(members) == 2 and all(members.values()):
-            return members
-        time.sleep(0.5)
-    return members
-
-
+    with suppress(TimeoutError):
+        wait_members(bootstrap, group, topic, 2, timeout)
+    return group_members(bootstrap, group, topic)

@@ -4,7 +4,6 @@ This is the topology the fault-tolerance scenarios run against; it is started he
 through infra/kafka/kafka.sh and stopped again unless it was already running.
 """
 
-import os
 import time
 from collections.abc import Iterator
 
@@ -12,22 +11,17 @@ import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from tests import _infra
+from harness import cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-_FIRST_PORT = int(os.environ.get("KAFKA_CLUSTER_PORT", "29092"))
-CLUSTER = ",".join(f"127.0.0.1:{_FIRST_PORT + 100 * i}" for i in range(3))
 
 
 @pytest.fixture(scope="module")
 def cluster_bootstrap() -> Iterator[str]:
-    status = _infra.run_script(_infra.KAFKA_SH, "status", check=False)
-    was_running = status.count("running") >= 3 and "cluster/node3" in status
-    _infra.run_script(_infra.KAFKA_SH, "start", "--cluster")
-    yield CLUSTER
+    was_running = cluster.running()
+    yield cluster.start()
     if not was_running:
-        _infra.run_script(_infra.KAFKA_SH, "stop", "--cluster")
+        cluster.stop()
 
 
 def _settled_partitions(admin: AdminClient, topic: str, timeout: float = 30) -> dict:
