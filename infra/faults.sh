@@ -13,4 +13,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 [[ $# -gt 0 ]] || { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 infra/bootstrap.sh
-exec .venv/bin/python -m tests.faults "$@"
+exec .venv/bin/python -m faults "$@"

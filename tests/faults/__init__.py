@@ -1,1 +1,1 @@
-"""Fault scenarios and hostile inputs against real processes: the evidence behind docs/reliability.md."""
+"""The fault scenarios and hostile inputs of :mod:`faults`, run as tests."""

@@ -5,17 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults import cluster
-from tests.faults.runner import FaultEnv
+from faults.runner import FaultEnv
+from harness import cluster
 
 
 @pytest.fixture(scope="session")
 def cluster_bootstrap() -> Iterator[str]:
     """The cluster of ``kafka.sh start --cluster``; stopped afterwards only if this session started it."""
-    was_running = all(cluster.node_pid(node) for node in cluster.NODES)
+    was_running = cluster.running()
     yield cluster.start()
     if not was_running:
-        cluster.stop_all()
+        cluster.stop()
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Hostile archives and texts against the real stack: the documented answer, nothing written astray.
 
-``python -m tests.faults hostile`` prints the same run as the table of docs/reliability.md.
+``python -m faults hostile`` prints the same run as the table of docs/reliability.md.
 """
 
 import pytest
 
-from tests.faults.hostile import run_all, table
-from tests.faults.runner import FaultEnv
+from faults.hostile import run_all, table
+from faults.runner import FaultEnv
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(420)]
 

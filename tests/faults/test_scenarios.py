@@ -8,8 +8,8 @@ answer other than 2xx or 503, and (replay, pause) any row the replay changed.
 
 import pytest
 
-from tests.faults.runner import FaultEnv
-from tests.faults.scenarios import SCENARIOS
+from faults.runner import FaultEnv
+from faults.scenarios import SCENARIOS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(420)]
 

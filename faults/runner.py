@@ -6,14 +6,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from faults.figures import Figures
+from faults.kafka_probe import results_per_task, wait_caught_up
+from faults.load import Ledger, expected_results, write_zips
+from faults.observe import Sampler, audit, wait_all_final
+from faults.services import FaultRun
 from runtime.db import create_db_engine
-from sink.migrate import upgrade
-from tests import _infra
-from tests.faults.figures import Figures
-from tests.faults.kafka_probe import results_per_task, wait_caught_up
-from tests.faults.load import Ledger, expected_results, write_zips
-from tests.faults.observe import Sampler, audit, wait_all_final
-from tests.faults.services import FaultRun
 
 ARCHIVES, FILES = 5, 100  # the 500-file load
 DRAIN_TIMEOUT_S = 180
@@ -34,17 +32,6 @@ class FaultEnv:
     workdir: Path
 
 
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A migrated, empty database, dropped afterwards."""
-    url, drop = _infra.create_database(server_url)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop()
-
-
 @dataclass
 class Observed:
     """The handles of one run: answers, the table watcher, the start time."""
@@ -58,6 +45,7 @@ class Observed:
     @classmethod
     @contextmanager
     def watch(cls, run: FaultRun) -> Iterator["Observed"]:
+        """Observe ``run`` for the length of a ``with`` block, the sampler running throughout."""
         engine = create_db_engine(run.db_url)
         sampler = Sampler(engine)
         sampler.start()

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from faults.load import template_of
+from harness.oracle import comparable
 from runtime.tables import jobs, tasks
 from schemas.statuses import JOB_FINAL, TASK_FINAL, JobStatus, TaskStatus, job_rank, task_rank
-from tests.e2e.expected import comparable
-from tests.faults.load import template_of
 
 _FINAL_TASKS = [s.value for s in TASK_FINAL]
 _FINAL_JOBS = [s.value for s in JOB_FINAL]
@@ -40,6 +40,7 @@ class Sampler(threading.Thread):
         self._halt = threading.Event()
 
     def run(self) -> None:
+        """Sample until :meth:`stop`; a failing read is skipped, not fatal."""
         while not self._halt.wait(self.interval):
             try:
                 with self.engine.connect() as conn:
@@ -78,6 +79,7 @@ class Sampler(threading.Thread):
         return max(gaps, default=0.0)
 
     def stop(self) -> None:
+        """End the sampling and wait for the thread."""
         self._halt.set()
         self.join(10)
 

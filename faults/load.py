@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.expected import sqlfluff_says
+from harness.oracle import sqlfluff_says
 
 STATEMENTS = (
     "select a,b from t where x=1",
@@ -109,6 +109,7 @@ class Ledger:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def submit(self, base_url: str, body: dict[str, Any], expected_tasks: int) -> Answer:
+        """POST one job and record the answer, whatever it is."""
         sent_at = time.monotonic()
         status, reply = post(base_url, body)
         accepted = 200 <= status < 300
@@ -126,10 +127,12 @@ class Ledger:
             return {a.job_id: a.expected_tasks for a in self.answers if a.job_id}
 
     def statuses(self) -> Counter[int]:
+        """How many answers had each HTTP status."""
         with self.lock:
             return Counter(a.status for a in self.answers)
 
     def files(self) -> int:
+        """Files the accepted jobs hold."""
         return sum(self.accepted().values())
 
 

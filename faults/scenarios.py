@@ -8,23 +8,18 @@ import signal
 import time
 from collections.abc import Callable
 
+from faults.cluster import kill_node, leaders, main_leader
+from faults.figures import Figures
+from faults.kafka_probe import delete_group, wait_caught_up
+from faults.load import PostStream
+from faults.mariadb import PrivateMariaDB
+from faults.observe import diff_rows, dump, wait_all_final
+from faults.runner import ARCHIVES, DRAIN_TIMEOUT_S, FILES, FaultEnv, Observed, sink_topics
+from faults.services import SESSION_TIMEOUT_S, fault_stack
+from harness import cluster
+from harness.groups import wait_members
+from harness.resources import migrated_database
 from sink.migrate import upgrade
-from tests.faults import cluster
-from tests.faults.figures import Figures
-from tests.faults.kafka_probe import delete_group, wait_caught_up, wait_members
-from tests.faults.load import PostStream
-from tests.faults.mariadb import PrivateMariaDB
-from tests.faults.observe import diff_rows, dump, wait_all_final
-from tests.faults.runner import (
-    ARCHIVES,
-    DRAIN_TIMEOUT_S,
-    FILES,
-    FaultEnv,
-    Observed,
-    fresh_database,
-    sink_topics,
-)
-from tests.faults.services import SESSION_TIMEOUT_S, fault_stack
 
 TOTAL = ARCHIVES * FILES
 DB_OUTAGE_S = 30
@@ -34,15 +29,15 @@ BLACKOUT_S = 20
 
 def kill_worker(env: FaultEnv) -> Figures:
     """Kill -9 the processor worker at ~20/50/80 % of the load, restarting it each time."""
-    with fresh_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "kw") as run, \
+    with migrated_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "kw") as run, \
             Observed.watch(run) as obs:
         obs.post_zips()
         kills = []
         for fraction in (0.2, 0.5, 0.8):
             obs.sampler.wait_final(int(TOTAL * fraction), timeout=120)
             kills.append(obs.sampler.final)
-            run.stack.kill("processors-0")
-            run.stack.restart("processors-0")
+            run.stack.kill("processors")
+            run.stack.restart("processors")
         fig = obs.finish("kill-worker", time.monotonic())
         fig.notes.append(f"SIGKILL to the worker and its lint pool at {kills} final tasks of {TOTAL}")
         return fig
@@ -50,18 +45,18 @@ def kill_worker(env: FaultEnv) -> Figures:
 
 def kill_leader(env: FaultEnv) -> Figures:
     """SIGKILL the broker leading most tasks partitions mid-load; POSTs keep coming."""
-    with fresh_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "kl") as run, \
+    with migrated_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "kl") as run, \
             Observed.watch(run) as obs:
         try:
             with PostStream(run.stack.base_url, obs.ledger):
                 obs.post_zips()
                 obs.sampler.wait_final(int(TOTAL * 0.3), timeout=120)
-                before = cluster.leaders(run.topics.tasks)
-                victim = cluster.main_leader(run.topics.tasks)
-                cluster.kill_node(victim)
+                before = leaders(run.topics.tasks)
+                victim = main_leader(run.topics.tasks)
+                kill_node(victim)
                 killed_at = time.monotonic()
                 time.sleep(BROKER_DOWN_S)  # POSTs and the load run on two brokers meanwhile
-                after = cluster.leaders(run.topics.tasks)
+                after = leaders(run.topics.tasks)
             during = [a.status for a in obs.ledger.answers if a.sent_at >= killed_at]
             fig = obs.finish("kill-leader", killed_at)
         finally:
@@ -103,10 +98,10 @@ def db_outage(env: FaultEnv) -> Figures:
 
 def pause_worker(env: FaultEnv) -> Figures:
     """SIGSTOP one of two processor workers past the session timeout; SIGCONT after the other finished."""
-    with fresh_database(env.server_url) as db, \
+    with migrated_database(env.server_url) as db, \
             fault_stack(env.bootstrap, db, env.workdir / "pw", processors=2) as run, \
             Observed.watch(run) as obs:
-        wait_members(run.bootstrap, run.processors_group, run.topics.tasks, 2)
+        wait_members(run.bootstrap, run.processors_group, run.topics.tasks, 2, timeout=90)
         obs.post_zips()
         obs.sampler.wait_final(int(TOTAL * 0.2), timeout=120)
         run.stack.signal("processors-0", signal.SIGSTOP)
@@ -132,7 +127,7 @@ def pause_worker(env: FaultEnv) -> Figures:
 
 def replay_sink(env: FaultEnv) -> Figures:
     """After the load, delete the sink's consumer group and replay every topic from the start."""
-    with fresh_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "rs") as run, \
+    with migrated_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "rs") as run, \
             Observed.watch(run) as obs:
         obs.post_zips()
         wait_all_final(obs.sampler.engine, list(obs.ledger.accepted()), DRAIN_TIMEOUT_S)
@@ -154,13 +149,13 @@ def replay_sink(env: FaultEnv) -> Figures:
 
 def kafka_blackout(env: FaultEnv) -> Figures:
     """Stop all three brokers while POSTs keep coming; start them again."""
-    with fresh_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "kb") as run, \
+    with migrated_database(env.server_url) as db, fault_stack(env.bootstrap, db, env.workdir / "kb") as run, \
             Observed.watch(run) as obs:
         with PostStream(run.stack.base_url, obs.ledger, threads=3):
             obs.post_zips(archives=2)
             obs.sampler.wait_final(50, timeout=120)
             down_at = time.monotonic()
-            cluster.stop_all()
+            cluster.stop()
             time.sleep(BLACKOUT_S)
             up_at = time.monotonic()
             cluster.start()

@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.stack import multipart
-from tests.faults.hostile_inputs import CASES, HOSTILE_ENV, Case, Expect
-from tests.faults.runner import FaultEnv, fresh_database
-from tests.faults.services import FaultStack, fault_stack
+from faults.hostile_inputs import CASES, HOSTILE_ENV, Case, Expect
+from faults.runner import FaultEnv
+from faults.services import fault_stack
+from harness.http import multipart
+from harness.resources import migrated_database
+from harness.stack import Stack
 
-FINAL = {"COMPLETED", "PARTIALLY_COMPLETED", "FAILED"}
 PAGE = 4096
 
 
 def group_rss_mib(pgid: int) -> float:
-    """Resident memory of every process in the group, from /proc (no psutil in the tests)."""
+    """Resident memory of every process in the group, from /proc (no psutil needed)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -40,18 +41,19 @@ def group_rss_mib(pgid: int) -> float:
 class PeakRss:
     """Peak group RSS per service, sampled in the background."""
 
-    stack: FaultStack
+    stack: Stack
     peaks: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
     def sampling(self) -> Any:
+        """Sample every 50 ms for the length of a ``with`` block; peaks start from zero."""
         self.peaks = {}
         stop = threading.Event()
 
         def run() -> None:
             while not stop.is_set():
-                for name, proc in self.stack.procs.items():
-                    self.peaks[name] = max(self.peaks.get(name, 0.0), group_rss_mib(proc.pid))
+                for name, pid in self.stack.pids().items():
+                    self.peaks[name] = max(self.peaks.get(name, 0.0), group_rss_mib(pid))
                 stop.wait(0.05)
 
         thread = threading.Thread(target=run, daemon=True)
@@ -77,29 +79,19 @@ def _files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-def _final_job(stack: FaultStack, job_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status, job = stack.request("GET", f"/api/v1/jobs/{job_id}?size=500")
-        if status == 200 and job["job_status"] in FINAL:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} not final after {timeout} s")
-
-
-def submit(stack: FaultStack, case: Case, tmp: Path) -> Expect:
+def submit(stack: Stack, case: Case, tmp: Path) -> Expect:
     """POST the case as an upload; wait for its job when accepted."""
     body, content_type = multipart({}, case.file_name, case.build(tmp))
     status, reply = stack.request("POST", "/api/v1/jobs", data=body, headers={"Content-Type": content_type})
     if status != 202:
         return Expect(status, (reply or {}).get("error", {}).get("code"))
-    job = _final_job(stack, reply["job_id"])
+    job = stack.wait_job(reply["job_id"], timeout=60, interval=0.05)
     tasks = Counter(t["error"]["code"] if t["error"] else t["task_status"] for t in job["tasks"])
     error = (job.get("error") or {}).get("code")
     return Expect(202, error, job["job_status"], dict(tasks))
 
 
-def run_case(stack: FaultStack, rss: PeakRss, storage: Path, case: Case, tmp: Path) -> Outcome:
+def run_case(stack: Stack, rss: PeakRss, storage: Path, case: Case, tmp: Path) -> Outcome:
     """One case, measured; new files must all sit under ``jobs/<its job id>/``."""
     tmp.mkdir(parents=True, exist_ok=True)
     before = _files(storage)
@@ -120,7 +112,7 @@ def run_case(stack: FaultStack, rss: PeakRss, storage: Path, case: Case, tmp: Pa
 def run_all(env: FaultEnv) -> list[tuple[Case, Outcome]]:
     """The whole table against one stack (1 processor worker, 2 lint processes)."""
     outcomes = []
-    with fresh_database(env.server_url) as db, \
+    with migrated_database(env.server_url) as db, \
             fault_stack(env.bootstrap, db, env.workdir / "hostile", **HOSTILE_ENV) as run:
         rss = PeakRss(run.stack)
         for i, case in enumerate(CASES):
@@ -140,7 +132,7 @@ def table(outcomes: list[tuple[Case, Outcome]]) -> str:
     lines = ["| input | answer | as expected | time (s) | peak RSS ingest / processors (MiB) | stray files |",
              "|---|---|---|---|---|---|"]
     for case, out in outcomes:
-        peaks = f"{out.peak_mib.get('ingest', 0):.0f} / {out.peak_mib.get('processors-0', 0):.0f}"
+        peaks = f"{out.peak_mib.get('ingest', 0):.0f} / {out.peak_mib.get('processors', 0):.0f}"
         ok = "yes" if out.got in case.accepted else f"no, expected {_answer(case.expect)}"
         lines.append(f"| {case.name} | {_answer(out.got)} | {ok} | {out.seconds:.2f} | {peaks} | "
                      f"{len(out.stray_files)} |")

@@ -9,7 +9,6 @@ from confluent_kafka.admin import AdminClient
 
 from schemas.codec import decode
 from schemas.events import LintResult
-from tests import _infra
 
 
 def _partitions(consumer: Consumer, topic: str) -> list[TopicPartition]:
@@ -79,13 +78,3 @@ def delete_group(bootstrap: str, group: str) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     admin.delete_consumer_groups([group], request_timeout=30)[group].result(30)
 
-
-def wait_members(bootstrap: str, group: str, topic: str, count: int, timeout: float = 90) -> float:
-    """Seconds until exactly ``count`` members hold partitions of ``topic``."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        members = _infra.group_members(bootstrap, group, topic)
-        if len(members) == count and all(members.values()):
-            return time.monotonic() - started
-        time.sleep(0.5)
-    raise AssertionError(f"group {group} never had {count} members holding {topic}")

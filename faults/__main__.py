@@ -1,4 +1,4 @@
-"""Replay fault scenarios by name and print their figures: ``python -m tests.faults kill-worker``.
+"""Replay fault scenarios by name and print their figures: ``python -m faults kill-worker``.
 
 Starts (or reuses) the 3-node cluster of ``infra/kafka/kafka.sh --cluster`` on
 ``KAFKA_CLUSTER_PORT`` and the MariaDB of ``infra/mariadb.sh`` (or
@@ -7,29 +7,24 @@ corrupted anything.
 """
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from tests import _infra
-from tests.faults import cluster
-from tests.faults.hostile import run_all, table
-from tests.faults.runner import FaultEnv
-from tests.faults.scenarios import SCENARIOS
+from faults.hostile import run_all, table
+from faults.runner import FaultEnv
+from faults.scenarios import SCENARIOS
+from harness import cluster, servers
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.faults", description=__doc__.splitlines()[0])
+    """Run the named scenarios in order, each in its own folder; 1 when any of them failed."""
+    parser = argparse.ArgumentParser(prog="python -m faults", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="+", choices=[*SCENARIOS, "hostile", "all"], help="scenarios to run")
     args = parser.parse_args(argv)
     names = [*SCENARIOS, "hostile"] if "all" in args.names else args.names
     bootstrap = cluster.start()
-    if os.environ.get("TEST_DATABASE_URL"):
-        server_url = os.environ["TEST_DATABASE_URL"]
-    else:
-        _infra.run_script(_infra.MARIADB_SH, "ensure")
-        server_url = _infra.run_script(_infra.MARIADB_SH, "test-url").strip()
+    server_url = servers.mysql_server_url()
     failed = 0
     with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
         for name in names:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.e2e.stack import free_port
+from harness.resources import free_port
 
 PASSWORD = "faults-only"
 

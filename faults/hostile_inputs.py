@@ -12,12 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.zipcraft import CD_FLAGS, CD_OFFSET, CD_SIZE, make_zip, patch_central, sql_text, symlink_entry
+from faults.zipcraft import CD_FLAGS, CD_OFFSET, CD_SIZE, make_zip, patch_central, sql_text, symlink_entry
 
 MIB = 1024 * 1024
 OK_SQL = b"select a,b from t where x=1;\n"
-# Lowered for the run: a 15 s lint limit instead of 60 s, an 8 MiB archive total instead of 512 MiB.
-HOSTILE_ENV = {"LINT_TIMEOUT_SECONDS": "15", "ZIP_LIMITS__MAX_TOTAL_BYTES": str(8 * MIB)}
+# Lowered for the run: a 15 s lint limit instead of 60 s, an 8 MiB archive total instead of 512 MiB
+# (the ingest checks the total an archive declares, the processors what it really holds).
+HOSTILE_ENV = {
+    "PROCESSORS_LINT_TIMEOUT_SECONDS": "15",
+    "INGEST_ZIP_LIMITS__MAX_TOTAL_BYTES": str(8 * MIB),
+    "PROCESSORS_ZIP_LIMITS__MAX_TOTAL_BYTES": str(8 * MIB),
+}
 
 
 @dataclass(frozen=True)
