@@ -11,7 +11,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import infra
 from bench.common import Context
 from bench.corpus import DEFAULT_CORPUS, Corpus
 from bench.ingest_load import ingest
@@ -21,6 +20,7 @@ from bench.profiling import profile
 from bench.report import Row
 from bench.scaling import scaling
 from bench.throughput import resubmit, throughput
+from harness import resources, servers
 
 SCENARIOS: dict[str, Callable[[Context], None]] = {
     "throughput": throughput,
@@ -51,7 +51,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ingest-seconds", type=int, default=8, help="duration of each wrk run")
     p.add_argument("--profile-dir", type=Path, default=Path("var/bench/profile"))
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                   help="extra setting for every service (e.g. BATCH_WINDOW_SECONDS=0.05); repeatable")
+                   help="extra setting for every service (e.g. SINK_BATCH_WINDOW_SECONDS=0.05); repeatable")
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs, CLI trees)")
     return p.parse_args(argv)
 
@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus = Corpus.load(args.corpus)
     named = args.corpus.name if args.corpus.name in {"ansi", "mysql", "postgres"} else "ansi"
     dialect = args.dialect or named
-    ctx = Context(corpus, args.corpus, dialect, workdir, infra.kafka_bootstrap(args.kafka), args.db,
-                  args.partitions, args.repeats, infra.short_id())
+    ctx = Context(corpus, args.corpus, dialect, workdir, servers.kafka_bootstrap(args.kafka), args.db,
+                  args.partitions, args.repeats, resources.short_id())
     ctx.env = dict(item.split("=", 1) for item in args.env)
     ctx.options = {"latency_jobs": args.latency_jobs, "memory_files": args.memory_files,
                    "ingest_seconds": args.ingest_seconds}

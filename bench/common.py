@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bench.corpus import Corpus
 from bench.report import Report
-from bench.stack import Stack, StackSpec, running
+from bench.stack import StackSpec, running, submit_sql, submit_zip
 from bench.watch import Finished, JobWatcher
+from harness.stack import Stack
 
 
 @dataclass
@@ -54,7 +55,7 @@ class JobRun:
 def watched(spec: StackSpec, interval: float = 0.005) -> Iterator[tuple[Stack, JobWatcher]]:
     """A running stack and a watcher on its database."""
     with running(spec) as stack:
-        watcher = JobWatcher(stack.db_url, interval)
+        watcher = JobWatcher(stack.settings.database_url, interval)
         try:
             yield stack, watcher
         finally:
@@ -65,7 +66,7 @@ def time_zip_job(stack: Stack, watcher: JobWatcher, corpus: Corpus, dialect: str
     """Submit ``corpus`` as one ZIP upload and wait until every result is in the database."""
     payload = corpus.zip_bytes()
     started = time.perf_counter()
-    job_id = stack.submit_zip(payload, dialect)
+    job_id = submit_zip(stack, payload, dialect)
     finished = watcher.wait(job_id)
     run = JobRun(finished.at - started, finished)
     done = finished.succeeded + finished.failed
@@ -78,4 +79,4 @@ def warm_up(stack: Stack, watcher: JobWatcher, corpus: Corpus, dialect: str, tag
     """One small ZIP and one text through every stage, so no measured job pays first-use costs."""
     small = Corpus(dict(list(corpus.tagged(f"warm-up {tag}").files.items())[:8]))
     time_zip_job(stack, watcher, small, dialect)
-    watcher.wait(stack.submit_sql(f"SELECT 1 -- warm-up {tag}\n", dialect))
+    watcher.wait(submit_sql(stack, f"SELECT 1 -- warm-up {tag}\n", dialect))

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import infra
 from bench.common import Context
 from bench.report import Row
-from bench.stack import Stack, running
+from bench.stack import running
+from bench.tools import ensure_wrk
+from harness.stack import Stack
 from runtime.db import create_db_engine
 from runtime.tables import jobs
 
@@ -66,7 +67,7 @@ def _paced(wrk: str, stack: Stack, target: float, seconds: float) -> tuple[WrkRu
 
 def ingest(ctx: Context) -> None:
     """Sweep for the max, then paced runs; see the module docstring."""
-    wrk = infra.ensure_wrk()
+    wrk = ensure_wrk()
     seconds = ctx.options.get("ingest_seconds", 8)
     with running(ctx.spec("ingest", pipeline=False)) as stack:
         warm = _wrk(wrk, stack, 4, 2)  # warm-up: connections, DB pool, producer
@@ -77,7 +78,7 @@ def ingest(ctx: Context) -> None:
                  for label, rate in (("50% of max", best.rate * 0.5), ("80% of max", best.rate * 0.8),
                                      ("500 jobs/s", 500.0))}
         paced = {label: run for label, (_, run) in pairs.items()}
-        engine = create_db_engine(stack.db_url)
+        engine = create_db_engine(stack.settings.database_url)
         with engine.connect() as conn:
             rows = conn.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one()
         engine.dispose()

@@ -12,8 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench.common import Context, warm_up, watched
 from bench.report import Row, median, percentile
-from bench.stack import Stack
+from bench.stack import submit_sql
 from bench.watch import JobWatcher
+from harness.stack import Stack
 
 CONCURRENCY = 20
 SQL = "select a, b from t where x = 1  -- latency {tag} {n}\n"
@@ -21,7 +22,7 @@ SQL = "select a, b from t where x = 1  -- latency {tag} {n}\n"
 
 def _one(stack: Stack, watcher: JobWatcher, sql: str) -> float:
     started = time.perf_counter()
-    job_id = stack.submit_sql(sql)
+    job_id = submit_sql(stack, sql)
     finished = watcher.wait(job_id, timeout=120)
     if finished.status != "COMPLETED":
         raise RuntimeError(f"job {job_id} ended {finished.status}")

@@ -18,6 +18,7 @@ import psutil
 
 from bench.common import Context, warm_up, watched
 from bench.report import Row
+from bench.stack import submit_zip
 from bench.watch import JobWatcher
 
 MB = 1024 * 1024
@@ -101,7 +102,7 @@ def memory(ctx: Context) -> None:
         sampler.start()
         payload = files.zip_bytes()
         started = time.perf_counter()
-        sampler.job_id = stack.submit_zip(payload, ctx.dialect)
+        sampler.job_id = submit_zip(stack, payload, ctx.dialect)
         finished = watcher.wait(sampler.job_id, timeout=1800)
         seconds = time.perf_counter() - started
         sampler.stop(total)

@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import infra
 from bench.common import Context, time_zip_job, warm_up, watched
 from bench.ingest_load import _wrk
 from bench.report import Row
 from bench.stack import running
+from bench.tools import ensure_wrk, py_spy
 
 OURS = ("ingest", "processors", "sink", "schemas", "bench")
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
@@ -87,7 +87,7 @@ def _short(path: str) -> str:
 
 def record(pids: dict[str, int], out_dir: Path, children: bool) -> list[subprocess.Popen[bytes]]:
     """Start one py-spy per process (with its lint workers for the processors); stop with :func:`finish`."""
-    spy = infra.py_spy()
+    spy = py_spy()
     procs = []
     for role, pid in pids.items():
         cmd = [spy, "record", "--pid", str(pid), "--format", "raw", "-o", str(out_dir / f"{role}.txt"),
@@ -140,7 +140,7 @@ def profile(ctx: Context) -> None:
         finish(spies)
     ctx.report.add(Row("profile", "corpus job under py-spy", run.seconds, "s"))
     write_summary(ctx, pipeline_dir, "pipeline")
-    wrk = infra.ensure_wrk()
+    wrk = ensure_wrk()
     with running(ctx.spec("profile-ingest", pipeline=False)) as stack:
         _wrk(wrk, stack, 4, 2)
         spies = record({"ingest": stack.pids()["ingest"]}, ingest_dir, children=False)

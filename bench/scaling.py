@@ -11,9 +11,9 @@ from bench.common import Context, time_zip_job, warm_up, watched
 from bench.report import Row, median
 
 LAYOUTS: dict[str, tuple[dict[str, str], ...]] = {
-    "1 worker x 1 lint process": ({"LINT_WORKERS": "1"},),
-    "1 worker x 2 lint processes": ({"LINT_WORKERS": "2"},),
-    "2 workers x 1 lint process": ({"LINT_WORKERS": "1"}, {"LINT_WORKERS": "1"}),
+    "1 worker x 1 lint process": ({"PROCESSORS_LINT_WORKERS": "1"},),
+    "1 worker x 2 lint processes": ({"PROCESSORS_LINT_WORKERS": "2"},),
+    "2 workers x 1 lint process": ({"PROCESSORS_LINT_WORKERS": "1"}, {"PROCESSORS_LINT_WORKERS": "1"}),
 }
 
 

@@ -10,8 +10,8 @@ from bench.baseline import CliRun, run_cli
 from bench.common import Context, JobRun, time_zip_job, warm_up, watched
 from bench.corpus import Corpus
 from bench.report import Row, median
-from bench.stack import Stack
 from bench.watch import JobWatcher
+from harness.stack import Stack
 
 CHANGED_FRACTION = 0.05
 
