@@ -11,9 +11,10 @@ from collections.abc import Callable
 from confluent_kafka.admin import AdminClient
 
 
-def group_members(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:
-    """Partitions of ``topic`` each live member of the consumer group holds."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+def group_members(bootstrap: str, group: str, topic: str,
+                  admin: AdminClient | None = None) -> dict[str, list[int]]:
+    """Partitions of ``topic`` each live member of the consumer group holds (``admin``: a client to reuse)."""
+    admin = admin or AdminClient({"bootstrap.servers": bootstrap})
     description = admin.describe_consumer_groups([group])[group].result(timeout=30)
     return {
         m.member_id: [tp.partition for tp in m.assignment.topic_partitions if tp.topic == topic]
@@ -28,12 +29,13 @@ def wait_members(bootstrap: str, group: str, topic: str, count: int, timeout: fl
     ``alive`` is called on every round, so a worker that died fails the wait at
     once (by raising) instead of at the timeout.
     """
+    admin = AdminClient({"bootstrap.servers": bootstrap})
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if alive is not None:
             alive()
         try:
-            members = group_members(bootstrap, group, topic)
+            members = group_members(bootstrap, group, topic, admin)
         except Exception:  # the group does not exist until its first member joins
             members = {}
         if len(members) == count and all(members.values()):
