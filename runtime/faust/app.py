@@ -1,0 +1,72 @@
+"""Building a service's Faust app: the configuration every worker of the pipeline shares.
+
+Stateless workers (no tables, memory store) that move raw bytes (our codec
+validates them), produce with ``acks=all``, start a new group at the
+earliest offset, and serve HTTP only when a metrics port is set. A service
+passes its resources (started before its agents) and its own overrides.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from runtime.faust.dead_letters import DeadLetters
+from runtime.faust.metrics import metrics_registry
+from runtime.faust.publisher import Publisher
+from runtime.faust.resources import WorkerResources
+from runtime.settings import WorkerSettings
+
+FAUST_DEFAULT_WEB_PORT = 6066
+
+
+@dataclass(frozen=True)
+class WorkerApp:
+    """The app, and what its agents produce and count with."""
+
+    app: faust.App
+    publisher: Publisher
+    dead_letters: DeadLetters
+    metrics: CollectorRegistry
+
+
+def datadir_for(settings: WorkerSettings, per_process: bool = False) -> Path:
+    """``<faust_datadir>/<app id>``, plus ``/<pid>`` when several workers of one app share a host.
+
+    Creates the parent folders (Faust creates only the last level).
+    """
+    datadir = Path(settings.faust_datadir) / settings.consumer_group_id
+    if per_process:
+        datadir = datadir / str(os.getpid())
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    return datadir
+
+
+def build_app(
+    settings: WorkerSettings, resources: WorkerResources[Any], *, per_process: bool = False, **overrides: Any
+) -> WorkerApp:
+    """An app named by the consumer group; nothing connects until it starts.
+
+    ``resources`` becomes the app's first child, so it starts before the
+    consumer and the agents and stops after them. ``overrides`` are Faust
+    settings a service tunes for its load (buffer sizes, linger, topic declaration).
+    """
+    config: dict[str, Any] = {
+        "broker": [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")],
+        "datadir": str(datadir_for(settings, per_process)),
+        "store": "memory://",
+        "web_enabled": settings.metrics_port > 0,
+        "web_port": settings.metrics_port or FAUST_DEFAULT_WEB_PORT,
+        "topic_disable_leader": True,
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        "producer_acks": -1,
+        "consumer_auto_offset_reset": "earliest",
+    }
+    app = faust.App(settings.consumer_group_id, **{**config, **overrides})
+    app.add_dependency(resources)
+    publisher = Publisher.for_app(app, settings.topics)
+    return WorkerApp(app, publisher, DeadLetters(publisher), metrics_registry(app, settings))

@@ -1,0 +1,57 @@
+"""Producing events where the routing table says, as the bytes our codec writes.
+
+Topics and keys come from :func:`schemas.routing.route` only, so a service
+never decides on its own where an event goes or how it is partitioned.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import faust
+from faust.types import TopicT
+
+from schemas.codec import encode
+from schemas.events import Record
+from schemas.routing import route
+from schemas.topics import TopicNames
+
+
+class Sender(Protocol):
+    """What publishing needs of a topic: Faust's ``TopicT.send``."""
+
+    async def send(self, *, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        """Hand a message to the producer; the returned future resolves on the brokers' ack."""
+        ...
+
+
+def raw_topic(app: faust.App, name: str) -> TopicT:
+    """Bytes in, bytes out: the codec, not Faust, validates the payloads."""
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+class Publisher:
+    """Routes and encodes events onto topics made (once per name) by ``topic``."""
+
+    def __init__(self, names: TopicNames, topic: Callable[[str], Sender]) -> None:
+        self.names = names
+        self._make_topic = topic
+        self._topics: dict[str, Sender] = {}
+
+    @classmethod
+    def for_app(cls, app: faust.App, names: TopicNames) -> "Publisher":
+        """A publisher producing through ``app``'s producer."""
+        return cls(names, lambda name: raw_topic(app, name))
+
+    def topic(self, name: str) -> Sender:
+        """The topic called ``name``, made on first use."""
+        if name not in self._topics:
+            self._topics[name] = self._make_topic(name)
+        return self._topics[name]
+
+    async def publish(self, event: Record, key: bytes | None = None) -> Awaitable[Any]:
+        """Send ``event``; ``key`` only for events routed without one (a dead letter keeps its original).
+
+        Returns once the producer took the message; await the result for the brokers' ack.
+        """
+        name, routed_key = route(event, self.names, key)
+        return await self.topic(name).send(key=routed_key, value=encode(event))
