@@ -13,18 +13,20 @@ import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
-import faust
 from faust.types import EventT, StreamT
 
-from processors.channels import Channels, Routable
-from processors.expand import expand_job
+from processors.expand import PublishedEvent, expand_job
 from processors.lint_cache import LintCache
 from processors.lint_pool import WORKER_LOST_CODES
 from processors.lint_step import lint_task
-from processors.runtime import ProcessorRuntime
+from processors.parking import park
+from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
+from runtime.faust.app import WorkerApp
+from runtime.faust.publisher import raw_topic
 from schemas.codec import decode
-from schemas.errors import SchemaError
+from schemas.error_codes import ErrorCode
+from schemas.errors import SchemaError, error_info
 from schemas.events import ErrorInfo, JobRejected, JobSubmitted, LintResult, LintTask, TaskStarted
 
 log = logging.getLogger(__name__)
@@ -40,70 +42,69 @@ def lost_worker_error(result: LintResult) -> ErrorInfo | None:
 
 async def _guarded(
     job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None
-) -> AsyncIterator[Routable]:
+) -> AsyncIterator[PublishedEvent]:
     """Expansion events; an unexpected error rejects this job instead of stopping the agent."""
     try:
         async for event in expand_job(job, settings, cache):
             yield event
     except Exception as exc:  # a bug or odd storage must fail one job, not the service
         log.exception("expanding job %s failed", job.job_id)
-        error = ErrorInfo(code="EXPANSION_FAILED", message=f"{type(exc).__name__}: {exc}"[:4096])
-        yield JobRejected(job_id=job.job_id, error=error)
+        yield JobRejected(job_id=job.job_id, error=error_info(exc, ErrorCode.EXPANSION_FAILED))
 
 
 async def handle_job(
-    event: EventT, channels: Channels, settings: ProcessorSettings, cache: LintCache | None = None
+    event: EventT, worker: WorkerApp, settings: ProcessorSettings, cache: LintCache | None = None
 ) -> None:
     """Expand one job message; returns once every produced event was acknowledged."""
     try:
         job = decode(event.value, JobSubmitted)
     except SchemaError as exc:
-        await asyncio.gather(*await channels.park(event, exc))
+        await asyncio.gather(*await park(event, exc, worker))
         return
     pending: list[Awaitable[Any]] = []
     async for produced in _guarded(job, settings, cache):
-        pending.append(await channels.publish(produced))
+        pending.append(await worker.publisher.publish(produced))
         if len(pending) >= PUBLISH_WINDOW:
             await asyncio.gather(*pending)
             pending.clear()
     await asyncio.gather(*pending)
 
 
-async def handle_task(
-    event: EventT, channels: Channels, settings: ProcessorSettings, runtime: ProcessorRuntime
-) -> None:
+async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorResources) -> None:
     """Lint one task message: ``task.started``, then exactly one ``lint.result``."""
     try:
         task = decode(event.value, LintTask)
     except SchemaError as exc:
-        await asyncio.gather(*await channels.park(event, exc))
+        await asyncio.gather(*await park(event, exc, worker))
         return
-    started = await channels.publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
-    linted = await lint_task(task, settings, runtime.pool, runtime.cache)
-    pending = [started, await channels.publish(linted.result)]
+    publish = worker.publisher.publish
+    started = await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
+    linted = await lint_task(task, resources.settings, resources.pool, resources.cache)
+    pending = [started, await publish(linted.result)]
     if linted.new_entry is not None:
-        pending.append(await channels.publish(linted.new_entry))
+        pending.append(await publish(linted.new_entry))
     lost = lost_worker_error(linted.result)
     if lost is not None:
-        pending.append(await channels.dead_letter_for(event, lost))
+        pending.append(await worker.dead_letters.publish(event, lost))
     await asyncio.gather(*pending)
 
 
-def register_agents(
-    app: faust.App, settings: ProcessorSettings, channels: Channels, runtime: ProcessorRuntime
-) -> None:
-    """Attach the ``expand`` and ``lint`` agents to ``app``."""
+def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:
+    """Attach the ``expand`` agent (jobs topic) and the ``lint`` agent (tasks topic)."""
+    app, settings = worker.app, resources.settings
 
-    @app.agent(channels.jobs, name="processors.expand")
+    @app.agent(raw_topic(app, settings.topics.jobs), name="processors.expand")
     async def expand(stream: StreamT) -> None:
         manual = stream.noack()
         async for event in manual.events():
-            await handle_job(event, channels, settings, runtime.cache)
+            await handle_job(event, worker, settings, resources.cache)
             await manual.ack(event)
 
-    @app.agent(channels.tasks, name="processors.lint", concurrency=settings.lint_concurrency)
+    tasks = raw_topic(app, settings.topics.tasks)
+
+    @app.agent(tasks, name="processors.lint", concurrency=settings.lint_concurrency)
     async def lint(stream: StreamT) -> None:
         manual = stream.noack()
         async for event in manual.events():
-            await handle_task(event, channels, settings, runtime)
+            await handle_task(event, worker, resources)
             await manual.ack(event)

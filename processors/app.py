@@ -1,32 +1,21 @@
-"""Wiring of the processors service: a Faust app with its agents and resources."""
-
-import os
-from pathlib import Path
+"""Wiring of the processors service: the kit's Faust app with the expand and lint agents."""
 
 import faust
 
-from processors.agents import Channels, register_agents
-from processors.runtime import ProcessorRuntime
+from processors.agents import register_agents
+from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
+from runtime.faust.app import build_app
 
 
 def make_faust_app(settings: ProcessorSettings) -> faust.App:
     """A Faust app consuming jobs and tasks; nothing connects until it starts."""
-    # Stateless (no tables): a per-process folder keeps workers on one host apart.
-    datadir = Path("var/faust") / str(os.getpid())
-    datadir.parent.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
-    app = faust.App(
-        settings.consumer_group_id,
-        broker=[f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")],
-        datadir=str(datadir),
-        store="memory://",
-        web_enabled=settings.metrics_port > 0,
-        web_port=settings.metrics_port or 6066,
-        topic_disable_leader=True,
-        key_serializer="raw",
-        value_serializer="raw",
-        producer_acks=-1,
-        consumer_auto_offset_reset="earliest",
+    resources = ProcessorResources(settings)
+    worker = build_app(
+        settings,
+        resources,
+        # Stateless, but several workers may run on one host: each takes its own folder.
+        per_process=True,
         # A lint takes milliseconds to seconds: a deep prefetch buys nothing and holds
         # inline tasks (up to 64 KiB each) in memory per actor; expansion bursts batch
         # better with a few ms of linger.
@@ -34,8 +23,5 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         producer_linger=settings.producer_linger_ms / 1000,
         producer_max_batch_size=256 * 1024,
     )
-    runtime = ProcessorRuntime(settings)
-    # First child: started before Faust's consumer and agents, stopped after them.
-    app.add_dependency(runtime)
-    register_agents(app, settings, Channels.declare(app, settings), runtime)
-    return app
+    register_agents(worker, resources)
+    return worker.app

@@ -17,8 +17,9 @@ from processors.lint_cache import LintCache, answer_from_cache
 from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
 from processors.storage import UnsafePathError, resolve_storage
+from schemas.error_codes import ErrorCode
+from schemas.errors import error_info, failure
 from schemas.events import (
-    ErrorInfo,
     JobExpanded,
     JobRejected,
     JobSubmitted,
@@ -47,9 +48,9 @@ def expand_inline(job: JobSubmitted, settings: ProcessorSettings) -> list[Expans
     limit = settings.max_file_bytes
     error = None
     if size > limit:
-        error = ErrorInfo(code="FILE_TOO_LARGE", message=f"{size} bytes; the limit is {limit}")
+        error = failure(ErrorCode.FILE_TOO_LARGE, f"{size} bytes; the limit is {limit}")
     elif "\x00" in text:
-        error = ErrorInfo(code="NOT_TEXT", message="contains NUL characters: looks like a binary file")
+        error = failure(ErrorCode.NOT_TEXT, "contains NUL characters: looks like a binary file")
     first: ExpansionEvent
     if error is not None:
         first = failure_result(job.job_id, task_id, name, job.options, error)
@@ -72,7 +73,7 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
     try:
         path = resolve_storage(settings.nfs_share_root_path, storage_path)
     except UnsafePathError as exc:
-        return [JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message))]
+        return [JobRejected(job_id=job.job_id, error=error_info(exc))]
     try:
         size = path.stat().st_size
     except FileNotFoundError:

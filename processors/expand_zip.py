@@ -16,7 +16,9 @@ from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
 from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
 from processors.text import NotTextError, decode_sql
-from schemas.events import ErrorInfo, JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
+from schemas.error_codes import ErrorCode
+from schemas.errors import error_info, failure
+from schemas.events import JobExpanded, JobRejected, JobSubmitted, LintResult, LintTask
 
 ZipEvent = LintTask | LintResult | JobExpanded | JobRejected
 
@@ -35,10 +37,8 @@ def _member_event(
         try:
             data = read_member(zf, member, settings.zip_limits, budget)
             text = decode_sql(data)
-        except MemberRejectedError as exc:
-            error = exc.error_info()
-        except NotTextError as exc:
-            error = ErrorInfo(code=exc.code, message=exc.message)
+        except (MemberRejectedError, NotTextError) as exc:
+            error = error_info(exc)
     if error is not None:
         return failure_result(job.job_id, task_id, member.name, job.options, error)
     common = {"task_id": task_id, "job_id": job.job_id, "ordinal": ordinal, "file_name": member.name}
@@ -60,10 +60,10 @@ def iter_zip_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterator[
             for ordinal, member in enumerate(listing.members):
                 yield _member_event(job, settings, zf, member, ordinal, budget)
     except (ArchiveRejectedError, UnsafePathError) as exc:
-        yield JobRejected(job_id=job.job_id, error=ErrorInfo(code=exc.code, message=exc.message[:4096]))
+        yield JobRejected(job_id=job.job_id, error=error_info(exc))
         return
     except FileNotFoundError:
-        missing = ErrorInfo(code="FILE_NOT_FOUND", message="the archive is not in storage")
+        missing = failure(ErrorCode.FILE_NOT_FOUND, "the archive is not in storage")
         yield JobRejected(job_id=job.job_id, error=missing)
         return
     yield JobExpanded(job_id=job.job_id, task_count=len(listing.members))

@@ -4,13 +4,20 @@ Every processor worker follows the whole topic (see ``cache_reader``) and
 writes each fresh SUCCESS outcome to it, so a file linted once by any worker
 is a hit for all of them. Only SUCCESS outcomes are ever remembered: a
 timeout or a crash may depend on the machine's load, never on the file alone.
+
+The entries are filled by the reader thread and read from the event loop and
+the expansion threads, hence the lock (``LRUCache`` itself is not
+thread-safe); the bound keeps a worker's memory flat however large the
+compacted topic grows.
 """
 
 import logging
+import threading
 from uuid import UUID
 
+from cachetools import LRUCache
+
 from processors.cache_key import cache_key
-from processors.lru import BoundedLRU
 from processors.results import SQLFLUFF_VERSION
 from schemas.codec import decode
 from schemas.errors import SchemaError
@@ -24,31 +31,41 @@ class LintCache:
     """Cache entries by key, filled from the topic and by this worker's own lints."""
 
     def __init__(self, max_entries: int, sqlfluff_version: str = SQLFLUFF_VERSION) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
         self.sqlfluff_version = sqlfluff_version
-        self._entries: BoundedLRU[str, CachedLint] = BoundedLRU(max_entries)
+        self._entries: LRUCache[str, CachedLint] = LRUCache(maxsize=max_entries)
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            return len(self._entries)
+
+    def _put(self, entry: CachedLint) -> None:
+        with self._lock:
+            self._entries[entry.key] = entry  # the least recently used entry goes past the bound
 
     def key_for(self, sql: str, options: LintOptions) -> str:
         """The key this worker's SQLFluff would file the outcome under."""
         return cache_key(sql, options, self.sqlfluff_version)
 
     def get(self, key: str) -> CachedLint | None:
-        """The remembered outcome for ``key``, if any."""
-        return self._entries.get(key)
+        """The remembered outcome for ``key``, if any, marked as recently used."""
+        with self._lock:
+            return self._entries.get(key)
 
     def remember(self, key: str, violations: tuple[Violation, ...]) -> CachedLint:
         """Keep a fresh SUCCESS outcome locally; the caller publishes the returned entry."""
         entry = CachedLint(key=key, violations=violations, sqlfluff_version=self.sqlfluff_version)
-        self._entries.put(key, entry)
+        self._put(entry)
         return entry
 
     def ingest(self, key: bytes | None, value: bytes | None) -> None:
         """Apply one record of the topic: an entry, or a tombstone (``None`` value)."""
         if value is None:
             if key is not None:
-                self._entries.discard(key.decode("ascii", "replace"))
+                with self._lock:
+                    self._entries.pop(key.decode("ascii", "replace"), None)
             return
         try:
             entry = decode(value, CachedLint)
@@ -56,7 +73,7 @@ class LintCache:
             log.warning("ignoring an invalid lint-cache entry: %s", exc.message)
             return
         if entry.sqlfluff_version == self.sqlfluff_version:
-            self._entries.put(entry.key, entry)
+            self._put(entry)
 
 
 def cached_result(

@@ -19,31 +19,32 @@ from typing import Any, TypeVar
 from pebble import ProcessExpired, ProcessPool
 
 from processors.lint_worker import init_worker, lint_text
-from schemas.errors import LintServiceError
+from schemas.error_codes import ErrorCode
+from schemas.errors import LintServiceError, error_info
 from schemas.events import ErrorInfo, LintOptions, Violation
 from schemas.statuses import TaskStatus
 
 T = TypeVar("T")
 # Outcomes that mean the worker process was lost on this file: the task is also dead-lettered.
-WORKER_LOST_CODES = frozenset({"LINT_TIMEOUT", "LINT_CRASHED", "LINT_MEMORY"})
+WORKER_LOST_CODES = frozenset({ErrorCode.LINT_TIMEOUT, ErrorCode.LINT_CRASHED, ErrorCode.LINT_MEMORY})
 
 
 class LintTimeoutError(LintServiceError):
     """The file took longer than the per-file limit; its worker was killed."""
 
-    code = "LINT_TIMEOUT"
+    code = ErrorCode.LINT_TIMEOUT
 
 
 class WorkerExpiredError(LintServiceError):
     """The worker process died while linting (``code`` says whether memory was the likely cause)."""
 
-    code = "LINT_CRASHED"
+    code = ErrorCode.LINT_CRASHED
 
 
 class LintMemoryError(WorkerExpiredError):
     """The work hit the worker's address-space limit (``lint_memory_mb``) and raised MemoryError."""
 
-    code = "LINT_MEMORY"
+    code = ErrorCode.LINT_MEMORY
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ class LintOutcome:
     duration_ms: float = 0.0
 
     @classmethod
-    def failure(cls, code: str, message: str, duration_ms: float = 0.0) -> "LintOutcome":
-        """A FAILURE outcome with an error code."""
-        return cls(TaskStatus.FAILURE, (), ErrorInfo(code=code, message=message[:4000]), duration_ms)
+    def lost(cls, exc: LintTimeoutError | WorkerExpiredError, duration_ms: float) -> "LintOutcome":
+        """The FAILURE of a file whose worker was lost on it (killed on time, or died)."""
+        return cls(TaskStatus.FAILURE, (), error_info(exc), duration_ms)
 
     @classmethod
     def from_worker(cls, value: dict[str, Any]) -> "LintOutcome":
@@ -113,7 +114,7 @@ class LintPool:
         try:
             value = await self.submit(lint_text, file_name, sql, options.model_dump_json())
         except (LintTimeoutError, WorkerExpiredError) as exc:
-            return LintOutcome.failure(exc.code, exc.message, (time.perf_counter() - started) * 1000)
+            return LintOutcome.lost(exc, (time.perf_counter() - started) * 1000)
         return LintOutcome.from_worker(value)
 
     async def warm_up(self) -> None:
@@ -137,6 +138,7 @@ def _expired(exc: ProcessExpired, memory_limited: bool) -> WorkerExpiredError:
     memory_deaths = {-signal.SIGKILL, -signal.SIGABRT} if memory_limited else {-signal.SIGKILL}
     if exc.exitcode in memory_deaths:
         return WorkerExpiredError(
-            f"the worker died of signal {-exc.exitcode} at its memory limit", code="LINT_MEMORY"
+            f"the worker died of signal {-exc.exitcode} at its memory limit", code=ErrorCode.LINT_MEMORY
         )
-    return WorkerExpiredError(f"the worker crashed with exit code {exc.exitcode}", code="LINT_CRASHED")
+    crashed = f"the worker crashed with exit code {exc.exitcode}"
+    return WorkerExpiredError(crashed, code=ErrorCode.LINT_CRASHED)

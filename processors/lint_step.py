@@ -9,6 +9,8 @@ from processors.results import SQLFLUFF_VERSION, failure_result
 from processors.settings import ProcessorSettings
 from processors.storage import FileMissingError, FileTooLargeError, UnsafePathError, read_task_sql
 from processors.text import NotTextError
+from schemas.error_codes import ErrorCode
+from schemas.errors import error_info
 from schemas.events import CachedLint, ErrorInfo, LintResult, LintTask
 from schemas.statuses import TaskStatus
 
@@ -29,6 +31,10 @@ def _read_and_key(task: LintTask, settings: ProcessorSettings, cache: LintCache 
     return sql, cache.key_for(sql, task.options) if cache is not None else ""
 
 
+def _unreadable(task: LintTask, error: ErrorInfo) -> LintedTask:
+    return LintedTask(failure_result(task.job_id, task.task_id, task.file_name, task.options, error))
+
+
 async def lint_task(
     task: LintTask, settings: ProcessorSettings, pool: LintPool, cache: LintCache | None = None
 ) -> LintedTask:
@@ -36,11 +42,9 @@ async def lint_task(
     try:
         sql, key = await asyncio.to_thread(_read_and_key, task, settings, cache)
     except _FILE_ERRORS as exc:
-        error = ErrorInfo(code=exc.code, message=exc.message[:4096])
-        return LintedTask(failure_result(task.job_id, task.task_id, task.file_name, task.options, error))
+        return _unreadable(task, error_info(exc))
     except OSError as exc:  # NFS trouble other than a missing file: this file fails, visibly
-        error = ErrorInfo(code="STORAGE_ERROR", message=f"{type(exc).__name__}: {exc}"[:4096])
-        return LintedTask(failure_result(task.job_id, task.task_id, task.file_name, task.options, error))
+        return _unreadable(task, error_info(exc, ErrorCode.STORAGE_ERROR))
     hit = cache.get(key) if cache is not None else None
     if hit is not None:  # its twin finished after this task was expanded
         return LintedTask(cached_result(task.job_id, task.task_id, task.file_name, task.options, hit))

@@ -11,16 +11,19 @@ import logging
 import resource
 import signal
 import time
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
+
 from policy.lint_config import ConfigRejectedError, fluff_config_kwargs
+from schemas.error_codes import ErrorCode
+from schemas.errors import failure
 from schemas.events import LintOptions
 
 # Building a Linter loads the dialect and rule set (~1 s); jobs reuse a handful
 # of option sets, so a small LRU keeps that cost to once per worker and option set.
 LINTER_CACHE_SIZE = 16
-_linters: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_linters: LRUCache[tuple[object, ...], Any] = LRUCache(maxsize=LINTER_CACHE_SIZE)
 _VIOLATION_KEYS = (
     "code",
     "description",
@@ -51,9 +54,8 @@ def init_worker(memory_mb: int) -> None:
 
 def _linter_for(options: LintOptions) -> Any:
     key = (options.dialect, options.rules, options.exclude_rules, options.config)
-    linter = _linters.get(key)
+    linter = _linters.get(key)  # marks it as recently used
     if linter is not None:
-        _linters.move_to_end(key)
         return linter
     core = importlib.import_module("sqlfluff.core")
     kwargs = fluff_config_kwargs(options)
@@ -63,17 +65,15 @@ def _linter_for(options: LintOptions) -> Any:
     except (KeyError, ValueError, core.SQLFluffUserError) as exc:
         # An unknown dialect is a KeyError, a bad value a user error: both are the job's options.
         raise ConfigRejectedError(f"SQLFluff rejected the options: {exc}") from exc
-    _linters[key] = linter
-    if len(_linters) > LINTER_CACHE_SIZE:
-        _linters.popitem(last=False)
+    _linters[key] = linter  # evicts the least recently used one past the bound
     return linter
 
 
-def _failure(code: str, message: str, started: float) -> dict[str, Any]:
+def _failure(code: ErrorCode, message: str, started: float) -> dict[str, Any]:
     return {
         "status": "FAILURE",
         "violations": [],
-        "error": {"code": code, "message": message[:4000]},
+        "error": failure(code, message).model_dump(mode="json"),
         "duration_ms": (time.perf_counter() - started) * 1000,
     }
 
@@ -89,15 +89,16 @@ def lint_text(file_name: str, sql: str, options_json: str) -> dict[str, Any]:
         return _failure(exc.code, exc.message, started)
     except MemoryError:
         _linters.clear()
-        return _failure("LINT_MEMORY", "SQLFluff ran out of memory on this file", started)
+        return _failure(ErrorCode.LINT_MEMORY, "SQLFluff ran out of memory on this file", started)
     except RecursionError:
-        return _failure("LINT_RECURSION", "the file is nested too deeply for SQLFluff's parser", started)
+        too_deep = "the file is nested too deeply for SQLFluff's parser"
+        return _failure(ErrorCode.LINT_RECURSION, too_deep, started)
     except Exception as exc:  # SQLFluff bugs must fail one file, not the worker.
-        return _failure("LINT_ERROR", f"{type(exc).__name__}: {exc}", started)
+        return _failure(ErrorCode.LINT_ERROR, f"{type(exc).__name__}: {exc}", started)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # the Rust parser's panics (its iteration limit) derive from BaseException
-        return _failure("LINT_PARSER_PANIC", f"SQLFluff's parser gave up: {exc}", started)
+        return _failure(ErrorCode.LINT_PARSER_PANIC, f"SQLFluff's parser gave up: {exc}", started)
     found = records[0]["violations"] if records else []
     return {
         "status": "SUCCESS",

@@ -8,6 +8,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from processors.text import decode_sql
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 from schemas.events import LintTask
 
@@ -15,19 +16,19 @@ from schemas.events import LintTask
 class UnsafePathError(LintServiceError):
     """A ``storage_path`` from an event points outside the storage root."""
 
-    code = "UNSAFE_PATH"
+    code = ErrorCode.UNSAFE_PATH
 
 
 class FileMissingError(LintServiceError):
     """The file a task references is not in storage (deleted, or never written)."""
 
-    code = "FILE_NOT_FOUND"
+    code = ErrorCode.FILE_NOT_FOUND
 
 
 class FileTooLargeError(LintServiceError):
     """The file is over the per-file limit; only this file fails."""
 
-    code = "FILE_TOO_LARGE"
+    code = ErrorCode.FILE_TOO_LARGE
 
 
 def task_file_relpath(job_id: UUID, task_id: UUID) -> str:

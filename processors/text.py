@@ -8,13 +8,14 @@ that happened to decode, so it is refused as well.
 
 import codecs
 
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 
 
 class NotTextError(LintServiceError):
     """The file is not SQL text we can read; only this file fails."""
 
-    code = "NOT_TEXT"
+    code = ErrorCode.NOT_TEXT
 
 
 _BOMS: tuple[tuple[bytes, str], ...] = (

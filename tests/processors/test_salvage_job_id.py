@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from processors.channels import salvage_job_id
+from processors.parking import salvage_job_id
 
 
 def test_job_id_is_salvaged_from_an_invalid_job() -> None:
