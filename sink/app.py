@@ -1,12 +1,13 @@
-"""The sink's faust application, wired from explicit settings."""
-
-from pathlib import Path
+"""The sink's Faust app: the kit's app with one batch-writing agent per consumed topic."""
 
 import faust
 
-from sink.agents import BatchWriter, raw_topic, register_agents
+from runtime.faust.app import build_app
+from sink.agents import register_agents
+from sink.metrics import SinkMetrics
 from sink.resources import SinkResources
 from sink.settings import SinkSettings
+from sink.writer import BatchWriter
 
 
 def make_faust_app(settings: SinkSettings) -> faust.App:
@@ -14,25 +15,11 @@ def make_faust_app(settings: SinkSettings) -> faust.App:
 
     No ``exactly_once``: the database, not Kafka, is where effects land, and
     acking after the commit plus idempotent upserts already make replays harmless.
+    Topics are the kit's to create (before the agents), never Faust's to declare.
     """
-    datadir = Path(settings.faust_datadir)
-    datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
-    app = faust.App(
-        settings.consumer_group_id,
-        broker=[f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")],
-        datadir=str(datadir / settings.consumer_group_id),
-        store="memory://",
-        web_enabled=False,
-        topic_disable_leader=True,
-        topic_allow_declare=False,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
     resources = SinkResources(settings)
-    # First child: started before the consumer and agents, stopped after them.
-    app.add_dependency(resources)
-    writer = BatchWriter(settings, lambda: resources.engine, raw_topic(app, settings.topics.dead_letter))
-    register_agents(app, settings, writer)
-    return app
+    worker = build_app(settings, resources, topic_allow_declare=False)
+    metrics = SinkMetrics(worker.metrics)
+    writer = BatchWriter(settings, lambda: resources.engine, worker.dead_letters, metrics)
+    register_agents(worker.app, settings, writer)
+    return worker.app

@@ -1,20 +1,15 @@
 """The sink worker process: ``python -m sink`` (or ``python -m sink.main``)."""
 
-import sys
-
+from runtime.faust.worker import run_worker
 from runtime.settings import load_settings
 from sink.app import make_faust_app
 from sink.settings import SinkSettings
-from sink.worker_args import worker_argv
-
-settings = load_settings(SinkSettings)
-app = make_faust_app(settings)
 
 
 def main() -> None:
-    """Run the faust worker with the log level and file from the settings."""
-    sys.argv = [sys.argv[0], *worker_argv(settings)]
-    app.main()
+    """Read the settings (a bad one stops here, exit 2), then run the Faust worker until interrupted."""
+    settings = load_settings(SinkSettings)
+    run_worker(make_faust_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from runtime.tables import jobs, tasks
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 from schemas.statuses import JobStatus, TaskStatus, job_rank, task_rank
 from sink.rows import UNKNOWN_SUBMISSION, Row, placeholder_job_row
@@ -34,7 +35,7 @@ UpdatePlan = Callable[[Incoming], Assignments]
 class UnsupportedDatabaseError(LintServiceError):
     """The sink writes SQLite and MySQL/MariaDB only."""
 
-    code = "UNSUPPORTED_DATABASE"
+    code = ErrorCode.UNSUPPORTED_DATABASE
 
 
 def _const(value: str | int) -> ColumnElement:

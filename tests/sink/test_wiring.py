@@ -8,7 +8,6 @@ from pydantic import ValidationError
 from schemas.topics import TopicNames
 from sink.app import make_faust_app
 from sink.settings import SinkSettings
-from sink.worker_args import worker_argv
 
 
 def test_settings_defaults_and_strictness() -> None:
@@ -16,20 +15,6 @@ def test_settings_defaults_and_strictness() -> None:
     assert (settings.consumer_group_id, settings.metrics_port) == ("sqllint-sink", 0)
     with pytest.raises(ValidationError):
         SinkSettings(batch_sizee=3)
-
-
-def test_worker_argv_maps_log_settings(tmp_path: Path) -> None:
-    assert worker_argv(SinkSettings(log_level="WARNING")) == ["worker", "-l", "warn", "--without-web"]
-    log_file = tmp_path / "sink.log"
-    assert worker_argv(SinkSettings(log_level="debug", log_file=log_file)) == [
-        "worker",
-        "-l",
-        "debug",
-        "--without-web",
-        "-f",
-        str(log_file),
-    ]
-    assert worker_argv(SinkSettings(metrics_port=9102))[3:] == ["--web-port", "9102"]
 
 
 def test_app_consumes_the_four_topics_at_least_once(tmp_path: Path) -> None:

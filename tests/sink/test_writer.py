@@ -1,20 +1,27 @@
-"""The batch writer's failure handling, with a stand-in for faust's events and dead-letter topic."""
+"""The batch writer's failure handling, with a stand-in for faust's events and dead-letter topic.
+
+The stand-in replaces only the Kafka topic: dead letters go through the kit's
+real publisher, so the routing table picks their topic and key.
+"""
 
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
 
 from runtime.db import create_db_engine
+from runtime.faust.dead_letters import DeadLetters
+from runtime.faust.publisher import Publisher
 from runtime.tables import jobs
 from schemas.codec import decode, encode
 from schemas.events import DeadLetter, JobSubmitted, LintOptions
-from sink.agents import BatchWriter
-from sink.metrics import REGISTRY
+from sink.metrics import SinkMetrics
 from sink.migrate import upgrade
 from sink.settings import SinkSettings
+from sink.writer import BatchWriter
 from tests.sink._events import JobEvents
 
 JOB_EVENTS = (JobSubmitted,)
@@ -37,12 +44,23 @@ class _Event:
 @dataclass
 class _DeadLetters:
     sent: list[tuple[Any, bytes]] = field(default_factory=list)
+    topics: set[str] = field(default_factory=set)
 
     async def send(self, key: Any, value: bytes) -> "asyncio.Future[None]":
         self.sent.append((key, value))
         done = asyncio.get_running_loop().create_future()
         done.set_result(None)
         return done
+
+    def writer(self, settings: SinkSettings, engine: Engine, registry: CollectorRegistry) -> BatchWriter:
+        """A writer whose dead letters land here; the topic names it asked for are kept."""
+
+        def topic(name: str) -> "_DeadLetters":
+            self.topics.add(name)
+            return self
+
+        publisher = Publisher(settings.topics, topic)
+        return BatchWriter(settings, lambda: engine, DeadLetters(publisher), SinkMetrics(registry))
 
 
 def _events(*values: bytes) -> list[Any]:
@@ -55,11 +73,12 @@ def _job_ids(engine: Engine) -> set[str]:
 
 
 async def test_undecodable_message_is_dead_lettered_and_the_rest_written(engine: Engine) -> None:
-    letters = _DeadLetters()
-    writer = BatchWriter(SinkSettings(), lambda: engine, letters)
+    letters, registry = _DeadLetters(), CollectorRegistry()
+    writer = letters.writer(SinkSettings(), engine, registry)
     good = JobEvents()
     await writer.handle(_events(b"\xff\xfe", encode(good.submitted())), JOB_EVENTS)
     assert _job_ids(engine) == {str(good.job_id)}
+    assert letters.topics == {SinkSettings().topics.dead_letter}
     ((key, value),) = letters.sent
     letter = decode(value, DeadLetter)
     assert (key, letter.source_topic, letter.offset, letter.error.code) == (
@@ -68,16 +87,18 @@ async def test_undecodable_message_is_dead_lettered_and_the_rest_written(engine:
         0,
         "UNDECODABLE_EVENT",
     )
+    counted = {"topic": "jobs", "code": "UNDECODABLE_EVENT"}
+    assert registry.get_sample_value("sqllint_sink_dead_letters_total", counted) == 1
+    assert registry.get_sample_value("sqllint_sink_events_written_total", {"topic": "jobs"}) == 1
 
 
 async def test_database_unavailable_is_retried_until_it_answers(sqlite_db_url: str) -> None:
     engine = create_db_engine(sqlite_db_url)  # no tables yet: every write fails as if the DB were down
-    settings = SinkSettings(db_retry_max_seconds=0.2)
-    writer = BatchWriter(settings, lambda: engine, _DeadLetters())
+    settings, registry = SinkSettings(db_retry_max_seconds=0.2), CollectorRegistry()
+    writer = _DeadLetters().writer(settings, engine, registry)
     ev = JobEvents()
-    retries_before = REGISTRY.get_sample_value("sqllint_sink_db_retries_total") or 0.0
     handling = asyncio.create_task(writer.handle(_events(encode(ev.submitted())), JOB_EVENTS))
-    while (REGISTRY.get_sample_value("sqllint_sink_db_retries_total") or 0.0) < retries_before + 2:
+    while (registry.get_sample_value("sqllint_sink_db_retries_total") or 0.0) < 2:
         assert not handling.done(), handling  # still retrying, not dropped or crashed
         await asyncio.sleep(0.05)
     await asyncio.to_thread(upgrade, sqlite_db_url)
@@ -91,7 +112,7 @@ async def test_rows_the_database_refuses_are_dead_lettered_alone(mysql_db_url: s
     upgrade(mysql_db_url)
     engine = create_db_engine(mysql_db_url)
     letters = _DeadLetters()
-    writer = BatchWriter(SinkSettings(), lambda: engine, letters)
+    writer = letters.writer(SinkSettings(), engine, CollectorRegistry())
     good, bad = JobEvents(), JobEvents()
     huge = bad.submitted().model_copy(
         update={"options": LintOptions(config="#" * 65536)}

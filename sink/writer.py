@@ -1,0 +1,90 @@
+"""One batch of Kafka events in, one committed transaction (or dead letters) out.
+
+A batch is durable when :meth:`BatchWriter.handle` returns, so the agents can
+ack it: the offsets Faust commits never run ahead of the database. While the
+database is unavailable the batch is retried with backoff and nothing is
+acked. Only a message that can never be written (undecodable, or refused by
+the database for its data) goes to the dead-letter topic, so one bad message
+cannot stall a partition.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from faust.types import EventT
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from runtime.faust.dead_letters import DeadLetters
+from schemas.codec import decode
+from schemas.error_codes import ErrorCode
+from schemas.errors import SchemaError, error_info, failure
+from schemas.events import ErrorInfo, Record
+from sink.metrics import SinkMetrics
+from sink.settings import SinkSettings
+from sink.store import write_batch
+
+log = logging.getLogger(__name__)
+
+# Errors that say "not now" rather than "never": the database is down, busy, or deadlocked.
+_RETRYABLE = (DBAPIError, DisconnectionError, PoolTimeoutError)
+# Errors that say the data itself is refused: retrying the same rows cannot help.
+_REFUSED = (IntegrityError, DataError)
+_FIRST_DELAY = 0.5
+
+
+class BatchWriter:
+    """Decodes a batch, writes it in one transaction, and parks what can never be written."""
+
+    def __init__(
+        self, settings: SinkSettings, engine: Callable[[], Engine], letters: DeadLetters, metrics: SinkMetrics
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self._engine = engine
+        self._dead_letters = letters
+
+    async def handle(self, events: Sequence[EventT], expected: tuple[type[Record], ...]) -> None:
+        """Decode, dead-letter what cannot be decoded, commit the rest; returns once durable."""
+        decoded: list[tuple[EventT, Record]] = []
+        for event in events:
+            try:
+                decoded.append((event, decode(event.value or b"", *expected)))
+            except SchemaError as exc:
+                await self.dead_letter(event, error_info(exc))
+        if not decoded:
+            return
+        refused = await self._commit([record for _, record in decoded])
+        if refused is not None:
+            # Find the culprit(s) one event at a time; the others still get written.
+            for event, record in decoded:
+                error = await self._commit([record])
+                if error is not None:
+                    refusal = failure(ErrorCode.SINK_WRITE_REFUSED, str(error.orig or error))
+                    await self.dead_letter(event, refusal)
+        self.metrics.events_written.labels(topic=events[0].message.topic).inc(len(decoded))
+
+    async def _commit(self, records: list[Record]) -> DBAPIError | None:
+        """Write in one transaction, retrying while the database is unavailable; the refusal if refused."""
+        delay = _FIRST_DELAY
+        while True:
+            try:
+                await asyncio.to_thread(write_batch, self._engine(), records)
+                return None
+            except _REFUSED as exc:
+                return exc
+            except _RETRYABLE as exc:
+                self.metrics.db_retries.inc()
+                log.warning(
+                    "database write failed (%s); retrying in %.1fs, offsets not committed", exc, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.db_retry_max_seconds)
+
+    async def dead_letter(self, event: EventT, error: ErrorInfo) -> None:
+        """Park the message, and wait for the brokers to acknowledge it before the batch is acked."""
+        delivery = await self._dead_letters.publish(event, error)
+        await delivery
+        self.metrics.dead_letters.labels(topic=event.message.topic, code=error.code).inc()
