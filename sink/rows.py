@@ -4,13 +4,16 @@ Every event becomes a complete row for its table (one shape per table, so a
 batch is one ``executemany``). Columns an event does not know carry markers
 the upserts understand: ``submission_type == ""`` for a job row not yet
 described by ``job.submitted``; ``file_name == ""`` and ``ordinal == -1`` for a
-task row not yet described by ``task.created``.
+task row not yet described by ``task.created``. A ``job.submitted`` row is
+the one the ingest writes too (:mod:`runtime.rows`), so a job shows the same
+whichever of the two writers came first.
 """
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from runtime.rows import Row, naive_utc, submitted_job_row
 from schemas.events import (
     JobExpanded,
     JobRejected,
@@ -22,16 +25,8 @@ from schemas.events import (
 )
 from schemas.statuses import JobStatus, TaskStatus
 
-Row = dict[str, Any]
 UNKNOWN_ORDINAL = -1
 UNKNOWN_SUBMISSION = ""
-
-
-def naive_utc(moment: datetime) -> datetime:
-    """The tables hold naive UTC timestamps (``DateTime(timezone=False)``)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def placeholder_job_row(job_id: str, now: datetime) -> Row:
@@ -64,15 +59,7 @@ def job_row(event: JobSubmitted | JobExpanded | JobRejected, now: datetime) -> R
     """The jobs row an event asks for (the upsert decides what of it to keep)."""
     match event:
         case JobSubmitted():
-            return _job(
-                event.job_id,
-                JobStatus.ACCEPTED,
-                event.submitted_at,
-                now,
-                submission_type=event.submission_type.value,
-                source_name=event.file_name or event.storage_path,
-                options_json=event.options.model_dump_json(),
-            )
+            return submitted_job_row(event, now)
         case JobExpanded():
             return _job(
                 event.job_id, JobStatus.PROCESSING, event.expanded_at, now, task_count=event.task_count

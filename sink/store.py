@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
+from runtime.rows import Row, naive_utc
 from schemas.events import (
     JobExpanded,
     JobRejected,
@@ -19,7 +20,7 @@ from schemas.events import (
     TaskRegistered,
     TaskStarted,
 )
-from sink.rows import Row, job_row, naive_utc, task_row
+from sink.rows import job_row, task_row
 from sink.tallies import refresh_jobs
 from sink.upserts import ensure_jobs, upsert_jobs, upsert_tasks
 

@@ -20,11 +20,12 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, liter
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
+from runtime.rows import Row
 from runtime.tables import jobs, tasks
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 from schemas.statuses import JobStatus, TaskStatus, job_rank, task_rank
-from sink.rows import UNKNOWN_SUBMISSION, Row, placeholder_job_row
+from sink.rows import UNKNOWN_SUBMISSION, placeholder_job_row
 
 Assignments = list[tuple[str, ColumnElement]]
 # Given the incoming row's columns, the ordered SET clause of the conflict update.
