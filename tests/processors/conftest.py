@@ -24,6 +24,7 @@ def pipeline_settings(
             "topics": topic_names,
             "consumer_group_id": f"processors-{unique_id}",
             "nfs_share_root_path": tmp_path,
+            "faust_datadir": tmp_path / "faust",
             "lint_workers": 2,
         }
         return ProcessorSettings(**{**base, **overrides})
