@@ -10,18 +10,18 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from ingest.accepted import AcceptedJobs
 from ingest.consul import consul_ctx
-from ingest.errors import make_error_middleware
 from ingest.idempotency import IdempotencyKeys
-from ingest.intake import Intake
 from ingest.metrics import Metrics
+from ingest.middleware import error_middleware
 from ingest.producer import KafkaPublisher
-from ingest.recent import RecentJobs
+from ingest.request import RequestLimits
 from ingest.routes import setup_routes
 from ingest.services import SERVICES, Services
 from ingest.settings import IngestSettings
 from ingest.storage import Storage
-from ingest.submissions import load_dialects
+from ingest.submit import SubmitJob
 from runtime.db import create_db_engine
 
 
@@ -29,18 +29,19 @@ def build_services(settings: IngestSettings) -> Services:
     """Every shared resource of one app instance, not yet opened."""
     engine = create_db_engine(settings.database_url)
     storage = Storage(settings.nfs_share_root_path)
-    publisher = KafkaPublisher(settings.kafka_bootstrap_servers, settings.kafka_delivery_timeout_ms)
-    recent = RecentJobs(settings.accepted_cache_size)
+    publisher = KafkaPublisher(
+        settings.kafka_bootstrap_servers, settings.topics, settings.kafka_delivery_timeout_ms
+    )
+    accepted = AcceptedJobs(engine, settings.accepted_cache_size)
     return Services(
         settings=settings,
         engine=engine,
         storage=storage,
         publisher=publisher,
-        recent=recent,
-        keys=IdempotencyKeys(engine),
-        intake=Intake(settings, publisher, storage, engine, recent),
+        accepted=accepted,
+        submit=SubmitJob(settings, IdempotencyKeys(engine), storage, publisher, accepted),
         metrics=Metrics(),
-        dialects=load_dialects(),
+        limits=RequestLimits.of(settings),
     )
 
 
@@ -60,7 +61,7 @@ def create_app(settings: IngestSettings) -> web.Application:
     services = build_services(settings)
     app = web.Application(
         client_max_size=settings.client_max_size,
-        middlewares=[services.metrics.middleware(), make_error_middleware(settings.retry_after_s)],
+        middlewares=[services.metrics.middleware(), error_middleware(settings.retry_after_s)],
     )
     app[SERVICES] = services
     app.cleanup_ctx.append(_resources)

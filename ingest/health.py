@@ -7,6 +7,7 @@ from aiohttp import web
 
 from ingest.db import ping, run_db
 from ingest.services import SERVICES, Services
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 
 
@@ -27,7 +28,7 @@ async def _database(services: Services) -> None:
 async def _storage(services: Services) -> None:
     if not await asyncio.to_thread(services.storage.is_writable):
         raise LintServiceError(
-            f"{services.storage.root} is not a writable folder", code="STORAGE_UNAVAILABLE"
+            f"{services.storage.root} is not a writable folder", code=ErrorCode.STORAGE_UNAVAILABLE
         )
 
 

@@ -1,38 +1,32 @@
 """``Idempotency-Key``: a retried submission gets the first answer, not a second job.
 
 The key's row is claimed (insert-if-absent) BEFORE the job is published, so
-of two racing requests exactly one publishes; the other replays the stored
-answer, or is told to retry while the first is still in flight. Within one
-process a per-key lock serialises the race so it rarely reaches the database.
+of two racing requests, on one replica or two, exactly one publishes; the
+other replays the stored answer, or is told to retry while the first is still
+in flight. Within one process a per-key lock serialises the race so it rarely
+reaches the database. A request without a key passes through every step.
 """
 
 import asyncio
-import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ingest.db import run_db
-from ingest.errors import RequestRejectedError, RetryLaterError
-from ingest.records import PENDING, complete_key, get_key, insert_key, release_key
+from ingest.errors import DatabaseUnavailableError, RequestRejectedError
+from ingest.views import JobAccepted
+from runtime.tables import idempotency_keys as keys
+from schemas.error_codes import ErrorCode
 
-MAX_KEY_CHARS = 255
+log = logging.getLogger(__name__)
+PENDING = ""  # the answer column of a claim whose job is still being accepted
 _CLAIM_ATTEMPTS = 3
-
-
-def check_key(raw: str | None) -> str | None:
-    """The header's value if usable; an empty or oversized key is a client error."""
-    if raw is None:
-        return None
-    key = raw.strip()
-    if not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
-        raise RequestRejectedError(
-            "INVALID_IDEMPOTENCY_KEY", f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters"
-        )
-    return key
 
 
 class IdempotencyKeys:
@@ -43,8 +37,11 @@ class IdempotencyKeys:
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @asynccontextmanager
-    async def guard(self, key: str) -> AsyncIterator[None]:
+    async def guard(self, key: str | None) -> AsyncIterator[None]:
         """Serialise requests with the same key inside this process."""
+        if key is None:
+            yield
+            return
         lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
@@ -55,32 +52,62 @@ class IdempotencyKeys:
             if users[0] == 0:
                 del self._locks[key]
 
-    async def claim(self, key: str, request_hash: str, job_id: str) -> dict[str, Any] | None:
-        """None when this request owns the key now; else the stored answer to replay."""
+    async def claim(self, key: str | None, fingerprint: str, job_id: UUID) -> JobAccepted | None:
+        """None when this request may go on (it owns the key now); else the stored answer to replay."""
+        if key is None:
+            return None
         for _ in range(_CLAIM_ATTEMPTS):
             try:
-                await run_db(self._engine, insert_key, key, request_hash, job_id)
+                await run_db(self._engine, _insert, key, fingerprint, job_id)
                 return None
             except IntegrityError:
-                existing = await run_db(self._engine, get_key, key)
+                existing = await run_db(self._engine, _get, key)
             if existing is None:
                 continue  # released by a failed first attempt in between: claim again
-            if existing["request_hash"] != request_hash:
+            if existing["request_hash"] != fingerprint:
                 raise RequestRejectedError(
-                    "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request", 422
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request"
                 )
             if existing["response_json"] == PENDING:
-                raise RetryLaterError(
-                    "a request with this Idempotency-Key is still in flight", code="IDEMPOTENCY_KEY_IN_FLIGHT"
-                )
-            stored: dict[str, Any] = json.loads(existing["response_json"])
-            return stored
-        raise RetryLaterError("this Idempotency-Key is contended", code="IDEMPOTENCY_KEY_IN_FLIGHT")
+                message = "a request with this Idempotency-Key is still in flight"
+                raise RequestRejectedError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, message)
+            return JobAccepted.model_validate_json(existing["response_json"])
+        raise RequestRejectedError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, "this Idempotency-Key is contended")
 
-    async def complete(self, key: str, job_id: str, response: dict[str, Any]) -> None:
-        """Remember the answer for replays."""
-        await run_db(self._engine, complete_key, key, job_id, json.dumps(response))
+    async def complete(self, key: str | None, answer: JobAccepted) -> None:
+        """Remember the answer for replays; the job is accepted whether or not this is written."""
+        if key is None:
+            return
+        try:
+            await run_db(self._engine, _complete, key, answer.job_id, answer.model_dump_json())
+        except DatabaseUnavailableError as exc:
+            log.warning("job %s accepted, its idempotency key not completed: %s", answer.job_id, exc.message)
 
-    async def release(self, key: str, job_id: str) -> None:
+    async def release(self, key: str | None, job_id: UUID) -> None:
         """Give the key back after a failure, so the client's retry can succeed."""
-        await run_db(self._engine, release_key, key, job_id)
+        if key is None:
+            return
+        try:
+            await run_db(self._engine, _release, key, job_id)
+        except DatabaseUnavailableError as exc:
+            log.warning("idempotency key of failed job %s not released: %s", job_id, exc.message)
+
+
+def _insert(conn: Connection, key: str, fingerprint: str, job_id: UUID) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    row = {"request_hash": fingerprint, "job_id": str(job_id), "response_json": PENDING, "created_at": now}
+    conn.execute(insert(keys).values(idempotency_key=key, **row))
+
+
+def _get(conn: Connection, key: str) -> dict[str, Any] | None:
+    row = conn.execute(select(keys).where(keys.c.idempotency_key == key)).mappings().first()
+    return dict(row) if row else None
+
+
+def _complete(conn: Connection, key: str, job_id: UUID, response_json: str) -> None:
+    mine = (keys.c.idempotency_key == key, keys.c.job_id == str(job_id))
+    conn.execute(update(keys).where(*mine).values(response_json=response_json))
+
+
+def _release(conn: Connection, key: str, job_id: UUID) -> None:
+    conn.execute(delete(keys).where(keys.c.idempotency_key == key, keys.c.job_id == str(job_id)))

@@ -3,6 +3,8 @@
 The 202 of the API is a promise that the job is durable, so ``publish``
 resolves only on the broker's delivery report (``acks=all``, idempotent
 producer) and raises :class:`KafkaUnavailableError` when it does not come.
+Topic and key come from the one routing table, so the ingest cannot publish a
+job where the processors do not read it, or under a key that breaks ordering.
 librdkafka calls delivery callbacks from ``poll``; a dedicated thread polls
 and hands each report back to the event loop with ``call_soon_threadsafe``.
 """
@@ -15,6 +17,10 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from runtime.kafka_admin import KafkaUnavailableError
+from schemas.codec import encode
+from schemas.events import Record
+from schemas.routing import route
+from schemas.topics import TopicNames
 
 log = logging.getLogger("ingest.kafka")
 
@@ -22,7 +28,10 @@ log = logging.getLogger("ingest.kafka")
 class KafkaPublisher:
     """One long-lived producer per process; ``start``/``close`` bracket its life."""
 
-    def __init__(self, bootstrap: str, delivery_timeout_ms: int, **overrides: Any) -> None:
+    def __init__(
+        self, bootstrap: str, topics: TopicNames, delivery_timeout_ms: int, **overrides: Any
+    ) -> None:
+        self._topics = topics
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap,
             "acks": "all",
@@ -50,10 +59,11 @@ class KafkaPublisher:
         while producer is not None and not self._stop.is_set():
             producer.poll(0.1)
 
-    async def publish(self, topic: str, key: str, value: bytes) -> None:
-        """Produce and wait for the acknowledgement by every in-sync replica."""
+    async def publish(self, event: Record) -> None:
+        """Produce ``event`` where the routing table says, and wait for every in-sync replica."""
         if self._producer is None:
             raise KafkaUnavailableError("the Kafka producer is not started")
+        topic, key = route(event, self._topics)
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
 
@@ -61,7 +71,7 @@ class KafkaPublisher:
             loop.call_soon_threadsafe(_settle, done, err)
 
         try:
-            self._producer.produce(topic, value=value, key=key.encode(), on_delivery=on_delivery)
+            self._producer.produce(topic, value=encode(event), key=key, on_delivery=on_delivery)
         except (BufferError, KafkaException) as exc:
             raise KafkaUnavailableError(f"cannot enqueue to {topic}: {exc}") from exc
         try:

@@ -5,10 +5,12 @@ shared ``runtime.tables``), so the query shapes stay in one place.
 """
 
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, and_, func, or_, select
 
 from runtime.tables import jobs, tasks
+from schemas.statuses import JobStatus
 
 Row = dict[str, Any]
 _TASK_COLUMNS = (
@@ -27,17 +29,17 @@ _TASK_COLUMNS = (
 _JOB_COLUMNS = tuple(c for c in jobs.c if c.name != "options_json")
 
 
-def get_job(conn: Connection, job_id: str) -> Row | None:
+def get_job(conn: Connection, job_id: UUID) -> Row | None:
     """One job's row, or None."""
-    row = conn.execute(select(*_JOB_COLUMNS).where(jobs.c.job_id == job_id)).mappings().first()
+    row = conn.execute(select(*_JOB_COLUMNS).where(jobs.c.job_id == str(job_id))).mappings().first()
     return dict(row) if row else None
 
 
-def job_tasks_page(conn: Connection, job_id: str, offset: int, limit: int) -> list[Row]:
+def job_tasks_page(conn: Connection, job_id: UUID, offset: int, limit: int) -> list[Row]:
     """A page of one job's tasks in file order."""
     query = (
         select(*_TASK_COLUMNS)
-        .where(tasks.c.job_id == job_id)
+        .where(tasks.c.job_id == str(job_id))
         .order_by(tasks.c.ordinal, tasks.c.task_id)
         .offset(offset)
         .limit(limit)
@@ -45,9 +47,11 @@ def job_tasks_page(conn: Connection, job_id: str, offset: int, limit: int) -> li
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def list_jobs(conn: Connection, status: str | None, offset: int, limit: int) -> tuple[list[Row], int]:
+def list_jobs(
+    conn: Connection, status: JobStatus | None, offset: int, limit: int
+) -> tuple[list[Row], int]:
     """A page of jobs, newest first, and how many match in total."""
-    where = jobs.c.status == status if status else None
+    where = jobs.c.status == status.value if status else None
     query = (
         select(*_JOB_COLUMNS).order_by(jobs.c.created_at.desc(), jobs.c.job_id).offset(offset).limit(limit)
     )
@@ -58,18 +62,20 @@ def list_jobs(conn: Connection, status: str | None, offset: int, limit: int) -> 
     return rows, int(conn.execute(count).scalar_one())
 
 
-def get_task(conn: Connection, task_id: str) -> Row | None:
+def get_task(conn: Connection, task_id: UUID) -> Row | None:
     """One task's row with its job id and stored result, or None."""
-    query = select(*_TASK_COLUMNS, tasks.c.job_id, tasks.c.result_json).where(tasks.c.task_id == task_id)
+    query = select(*_TASK_COLUMNS, tasks.c.job_id, tasks.c.result_json).where(tasks.c.task_id == str(task_id))
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
 def results_after(
-    conn: Connection, job_id: str, after: tuple[int, str] | None, limit: int
+    conn: Connection, job_id: UUID, after: tuple[int, str] | None, limit: int
 ) -> list[tuple[int, str, str | None]]:
     """The next ``limit`` (ordinal, task_id, result_json) of a job after a keyset position."""
-    query = select(tasks.c.ordinal, tasks.c.task_id, tasks.c.result_json).where(tasks.c.job_id == job_id)
+    query = select(tasks.c.ordinal, tasks.c.task_id, tasks.c.result_json).where(
+        tasks.c.job_id == str(job_id)
+    )
     if after is not None:
         ordinal, task_id = after
         query = query.where(

@@ -4,11 +4,12 @@ from aiohttp import web
 
 from ingest import health, jobs, tasks
 from ingest.metrics import Metrics
+from ingest.post_job import post_job
 
 
 def setup_routes(app: web.Application, metrics: Metrics) -> None:
     """Attach every route to ``app``."""
-    app.router.add_post("/api/v1/jobs", jobs.submit_job)
+    app.router.add_post("/api/v1/jobs", post_job)
     app.router.add_get("/api/v1/jobs", jobs.list_all_jobs)
     app.router.add_get("/api/v1/jobs/{job_id}", jobs.get_job_status)
     app.router.add_get("/api/v1/jobs/{job_id}/results", jobs.get_job_results)

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy import Engine
 
-from ingest.idempotency import IdempotencyKeys
-from ingest.intake import Intake
+from ingest.accepted import AcceptedJobs
 from ingest.metrics import Metrics
 from ingest.producer import KafkaPublisher
-from ingest.recent import RecentJobs
+from ingest.request import RequestLimits
 from ingest.settings import IngestSettings
 from ingest.storage import Storage
+from ingest.submit import SubmitJob
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,10 @@ class Services:
     engine: Engine
     storage: Storage
     publisher: KafkaPublisher
-    recent: RecentJobs
-    keys: IdempotencyKeys
-    intake: Intake
+    accepted: AcceptedJobs
+    submit: SubmitJob
     metrics: Metrics
-    dialects: frozenset[str]
+    limits: RequestLimits
 
 
 SERVICES = web.AppKey("services", Services)

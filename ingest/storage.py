@@ -1,8 +1,11 @@
-"""The shared storage root: saving uploads and resolving user-given paths safely.
+"""The shared storage root: where a job's source lies for processors on other hosts.
 
-Processors on other hosts read what the ingest writes, so every path that
-travels in an event is relative to the root with POSIX separators. A path a
-user names must stay under the root even through ``..`` or symlinks.
+Every path that travels in an event is relative to the root, with POSIX
+separators. A form's file is streamed to ``incoming/`` while the body is read
+(a body can be read only once, and the file's digest is part of the request)
+and moved into its job's folder ``jobs/<job_id>/`` only when the job is being
+accepted, so a refused or replayed request leaves no job folder behind. A path
+a client names must stay under the root even through ``..`` or symlinks.
 """
 
 import asyncio
@@ -13,18 +16,22 @@ import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from uuid import UUID, uuid4
 
 from ingest.errors import RequestRejectedError
+from schemas.error_codes import ErrorCode
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+INCOMING = "incoming"
 CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True)
-class SavedFile:
-    """An upload on disk: where (relative to the root), how big, and its digest."""
+class StagedFile:
+    """A received file not yet given to a job: where under the root, how big, its digest."""
 
-    storage_path: str
+    path: str
     size: int
     sha256: str
 
@@ -36,65 +43,96 @@ def safe_file_name(name: str, default: str) -> str:
     return cleaned or default
 
 
+async def _write(target: Path, chunks: AsyncIterator[bytes], max_bytes: int) -> tuple[int, str]:
+    """Size and sha256 of what was written, chunk by chunk, never holding it whole in memory."""
+    digest, size = hashlib.sha256(), 0
+    handle = await asyncio.to_thread(target.open, "wb")
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise RequestRejectedError(ErrorCode.FILE_TOO_LARGE, f"the upload exceeds {max_bytes} bytes")
+            digest.update(chunk)
+            await asyncio.to_thread(handle.write, chunk)
+    finally:
+        await asyncio.to_thread(handle.close)
+    return size, digest.hexdigest()
+
+
 class Storage:
-    """Files of the jobs under ``<root>/jobs/<job_id>/``."""
+    """Staged uploads under ``<root>/incoming/``, the files of jobs under ``<root>/jobs/<job_id>/``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
 
-    def job_dir(self, job_id: str) -> Path:
+    def job_dir(self, job_id: UUID) -> Path:
         """The folder of one job's files."""
-        return self.root / "jobs" / job_id
+        return self.root / "jobs" / str(job_id)
 
     def relative(self, path: Path) -> str:
         """The event form of a path under the root."""
         return path.resolve().relative_to(self.root).as_posix()
 
-    async def save_stream(
-        self, job_id: str, file_name: str, chunks: AsyncIterator[bytes], max_bytes: int
-    ) -> SavedFile:
-        """Write an upload chunk by chunk, never holding it whole in memory."""
-        target = self.job_dir(job_id) / file_name
+    async def stage(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StagedFile:
+        """Receive a file of at most ``max_bytes``; nothing is left behind when that fails."""
+        target = self.root / INCOMING / uuid4().hex
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
-        handle = await asyncio.to_thread(target.open, "wb")
         try:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise RequestRejectedError("FILE_TOO_LARGE", f"the upload exceeds {max_bytes} bytes", 413)
-                digest.update(chunk)
-                await asyncio.to_thread(handle.write, chunk)
-        finally:
-            await asyncio.to_thread(handle.close)
-        return SavedFile(self.relative(target), size, digest.hexdigest())
+            size, sha256 = await _write(target, chunks, max_bytes)
+        except BaseException:
+            await asyncio.to_thread(target.unlink, missing_ok=True)
+            raise
+        return StagedFile(self.relative(target), size, sha256)
 
-    async def save_text(self, job_id: str, file_name: str, text: str) -> str:
-        """Store an inline SQL text too large for an event; return its storage path."""
+    async def drop(self, staged: StagedFile) -> None:
+        """Forget a staged file; a no-op once it was given to a job."""
+        await asyncio.to_thread((self.root / staged.path).unlink, missing_ok=True)
+
+    async def _job_file(self, job_id: UUID, file_name: str) -> Path:
         target = self.job_dir(job_id) / file_name
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        return target
+
+    async def adopt(self, staged: StagedFile, job_id: UUID, file_name: str) -> str:
+        """Move a staged file into its job's folder; return its storage path."""
+        target = await self._job_file(job_id, file_name)
+        await asyncio.to_thread(os.replace, self.root / staged.path, target)
+        return self.relative(target)
+
+    async def save_text(self, job_id: UUID, file_name: str, text: str) -> str:
+        """Store an inline SQL text too large for an event; return its storage path."""
+        target = await self._job_file(job_id, file_name)
         await asyncio.to_thread(target.write_text, text, encoding="utf-8")
         return self.relative(target)
 
-    async def discard(self, job_id: str) -> None:
-        """Remove what was saved for a job that was not accepted after all."""
+    async def discard(self, job_id: UUID) -> None:
+        """Remove what was stored for a job that was not accepted after all."""
         await asyncio.to_thread(shutil.rmtree, self.job_dir(job_id), ignore_errors=True)
+
+    async def locate(self, user_path: str, suffixes: tuple[str, ...]) -> str:
+        """The storage path of a file a client names, once it is known to be safe to read."""
+        return self.relative(await asyncio.to_thread(self.resolve_user_path, user_path, suffixes))
 
     def resolve_user_path(self, user_path: str, suffixes: tuple[str, ...]) -> Path:
         """Resolve a client's path under the root, refusing anything that leaves it."""
         pure = PurePosixPath(user_path.replace("\\", "/"))
-        if not user_path or pure.is_absolute() or re.match(r"^[A-Za-z]:", user_path):
-            raise RequestRejectedError("UNSAFE_PATH", "the path must be relative to the storage root")
+        if not user_path or pure.is_absolute() or _DRIVE.match(user_path):
+            raise RequestRejectedError(ErrorCode.UNSAFE_PATH, "the path must be relative to the storage root")
         if ".." in pure.parts or "\x00" in user_path:
-            raise RequestRejectedError("UNSAFE_PATH", "the path must not leave the storage root")
+            raise RequestRejectedError(ErrorCode.UNSAFE_PATH, "the path must not leave the storage root")
         resolved = (self.root / pure).resolve()
         if not resolved.is_relative_to(self.root):
-            raise RequestRejectedError("UNSAFE_PATH", "the path leads outside the storage root")
-        if not resolved.exists():
-            raise RequestRejectedError("FILE_NOT_FOUND", f"no file at {pure.as_posix()}", 404)
-        if not resolved.is_file() or resolved.suffix.lower() not in suffixes:
+            raise RequestRejectedError(ErrorCode.UNSAFE_PATH, "the path leads outside the storage root")
+        try:
+            exists, is_file = resolved.exists(), resolved.is_file()
+        except OSError as exc:  # e.g. a name longer than the file system allows
+            message = f"no file at that path: {exc.strerror}"
+            raise RequestRejectedError(ErrorCode.FILE_NOT_FOUND, message) from exc
+        if not exists:
+            raise RequestRejectedError(ErrorCode.FILE_NOT_FOUND, f"no file at {pure.as_posix()}")
+        if not is_file or resolved.suffix.lower() not in suffixes:
             raise RequestRejectedError(
-                "UNSUPPORTED_FILE_TYPE", f"expected a file ending in {', '.join(suffixes)}"
+                ErrorCode.UNSUPPORTED_FILE_TYPE, f"expected a file ending in {', '.join(suffixes)}"
             )
         return resolved
 

@@ -8,6 +8,7 @@ from ingest.params import path_id
 from ingest.queries import get_task
 from ingest.services import SERVICES
 from ingest.views import Row, task_view
+from schemas.error_codes import ErrorCode
 from schemas.statuses import TASK_FINAL
 
 
@@ -15,7 +16,7 @@ async def _task(request: web.Request) -> Row:
     task_id = path_id(request, "task_id")
     row = await run_db(request.app[SERVICES].engine, get_task, task_id)
     if row is None:
-        raise RequestRejectedError("TASK_NOT_FOUND", f"no task {task_id}", 404)
+        raise RequestRejectedError(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
     return row
 
 
@@ -29,5 +30,5 @@ async def get_task_result(request: web.Request) -> web.Response:
     """GET /api/v1/tasks/{task_id}/result: the record exactly as the sink stored it."""
     row = await _task(request)
     if row["status"] not in TASK_FINAL or row["result_json"] is None:
-        raise RequestRejectedError("TASK_NOT_FINISHED", f"the task is {row['status']}", 409)
+        raise RequestRejectedError(ErrorCode.TASK_NOT_FINISHED, f"the task is {row['status']}")
     return web.Response(text=row["result_json"], content_type="application/json")

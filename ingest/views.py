@@ -1,15 +1,28 @@
-"""The JSON shapes of jobs and tasks, from table rows (or an accepted event).
+"""The JSON shapes the API answers with: an accepted job, a job, a task.
 
 Timestamps are stored as naive UTC and rendered as ISO 8601 with ``Z``.
 """
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
-from schemas.events import JobSubmitted
-from schemas.statuses import JobStatus
+from pydantic import BaseModel, ConfigDict
+
+from schemas.statuses import JobStatus, SubmissionType
 
 Row = dict[str, Any]
+
+
+class JobAccepted(BaseModel):
+    """The 202 of POST /api/v1/jobs, kept as it was sent so a replay answers the same."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    job_id: UUID
+    job_status: JobStatus = JobStatus.ACCEPTED
+    submission_type: SubmissionType
+    status_url: str
 
 
 def iso(value: datetime | None) -> str | None:
@@ -42,25 +55,6 @@ def job_view(row: Row) -> dict[str, Any]:
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
         "finished_at": iso(row["finished_at"]),
-    }
-
-
-def accepted_view(job: JobSubmitted) -> dict[str, Any]:
-    """A job known only from its accepted event (its row is not written yet)."""
-    at = iso(job.submitted_at)
-    return {
-        "job_id": str(job.job_id),
-        "job_status": JobStatus.ACCEPTED.value,
-        "submission_type": job.submission_type.value,
-        "file_name": job.file_name,
-        "task_count": None,
-        "tasks_succeeded": 0,
-        "tasks_failed": 0,
-        "violation_count": 0,
-        "error": None,
-        "created_at": at,
-        "updated_at": at,
-        "finished_at": None,
     }
 
 

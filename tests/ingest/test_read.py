@@ -75,6 +75,8 @@ async def test_job_with_a_page_of_tasks(reader: Client, db_url: str) -> None:
         (f"/api/v1/jobs/{uuid.uuid4()}?size=501", 400, "INVALID_PAGE"),
         (f"/api/v1/jobs/{uuid.uuid4()}?page=0", 400, "INVALID_PAGE"),
         ("/api/v1/jobs?size=abc", 400, "INVALID_PAGE"),
+        ("/api/v1/jobs?page=%C2%B2", 400, "INVALID_PAGE"),
+        (f"/api/v1/jobs?size={'9' * 5000}", 400, "INVALID_PAGE"),
         ("/api/v1/jobs?status=DONE", 400, "INVALID_STATUS"),
         ("/api/v1/tasks/123", 400, "INVALID_ID"),
         (f"/api/v1/tasks/{uuid.uuid4()}", 404, "TASK_NOT_FOUND"),

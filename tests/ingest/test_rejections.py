@@ -141,6 +141,20 @@ CASES: dict[str, tuple[Send, int, str]] = {
     "oversize sql upload": (upload("a.sql", b"x" * (64 * 1024 + 1)), 413, "FILE_TOO_LARGE"),
     "oversize zip upload": (upload("a.zip", b"x" * 4097), 413, "FILE_TOO_LARGE"),
     "wrong content type": (post_raw(b"select 1", "text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE"),
+    # Inputs that once answered 500: aiohttp's or Python's own errors, now the client's 4xx.
+    "form without boundary": (post_raw(b"x", "multipart/form-data"), 400, "INVALID_REQUEST"),
+    "truncated form": (
+        post_raw(
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.sql"\r\n\r\nselect 1',
+            "multipart/form-data; boundary=b",
+        ),
+        400,
+        "INVALID_REQUEST",
+    ),
+    "deeply nested json": (post_raw(b"[" * 50000 + b"]" * 50000, "application/json"), 400, "INVALID_JSON"),
+    "lone surrogate": (post_raw(b'{"sql_content": "\\ud800"}', "application/json"), 400, "INVALID_REQUEST"),
+    "path too long": (post_json({"zip_file_path": "a" * 5000 + ".zip"}), 404, "FILE_NOT_FOUND"),
+    "upload name too long": (upload("n" * 1100 + ".sql", b"select 1\n"), 400, "INVALID_REQUEST"),
 }
 
 
@@ -163,4 +177,5 @@ async def test_bad_request(
     assert body == {"error": {"code": code, "message": body["error"]["message"]}}
     assert body["error"]["message"]
     assert topic_events(kafka_bootstrap, strict_settings.topics.jobs, unique_id) == []
-    assert not (root / "jobs").exists() or list((root / "jobs").iterdir()) == []
+    for folder in (root / "jobs", root / "incoming"):
+        assert not folder.exists() or list(folder.iterdir()) == []

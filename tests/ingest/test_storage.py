@@ -1,17 +1,16 @@
-"""Paths a client names stay under the storage root; uploads stream to disk."""
+"""Paths a client names stay under the storage root; uploads stream to disk, then into their job."""
 
 import hashlib
 import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from ingest.errors import RequestRejectedError
-from ingest.recent import RecentJobs
 from ingest.storage import Storage, safe_file_name
-from schemas.events import JobSubmitted
-from schemas.statuses import SubmissionType
+from schemas.error_codes import http_status
 
 
 @pytest.fixture
@@ -30,7 +29,7 @@ def storage(tmp_path: Path) -> Storage:
 def code_of(storage: Storage, path: str) -> tuple[str, int]:
     with pytest.raises(RequestRejectedError) as info:
         storage.resolve_user_path(path, (".zip",))
-    return info.value.code, info.value.status
+    return info.value.code, http_status(info.value.code)
 
 
 def test_resolves_inside_the_root(storage: Storage) -> None:
@@ -66,6 +65,11 @@ def test_missing_and_wrong_type(storage: Storage) -> None:
     assert code_of(storage, "in/none.zip") == ("FILE_NOT_FOUND", 404)
     assert code_of(storage, "in/a.sql") == ("UNSUPPORTED_FILE_TYPE", 400)
     assert code_of(storage, "in/deep") == ("UNSUPPORTED_FILE_TYPE", 400)
+    assert code_of(storage, "n" * 5000 + ".zip") == ("FILE_NOT_FOUND", 404)
+
+
+async def test_locate_gives_the_event_form(storage: Storage) -> None:
+    assert await storage.locate("./in//deep/a.zip", (".zip",)) == "in/deep/a.zip"
 
 
 @pytest.mark.parametrize(
@@ -86,31 +90,29 @@ async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
         yield part
 
 
-async def test_save_stream_writes_and_digests(storage: Storage) -> None:
-    saved = await storage.save_stream("j1", "a.sql", _chunks(b"select ", b"1\n"), max_bytes=9)
-    assert saved.storage_path == "jobs/j1/a.sql"
-    assert (storage.root / saved.storage_path).read_bytes() == b"select 1\n"
-    assert (saved.size, saved.sha256) == (9, hashlib.sha256(b"select 1\n").hexdigest())
+async def test_stage_writes_and_digests_then_the_job_adopts_it(storage: Storage) -> None:
+    staged = await storage.stage(_chunks(b"select ", b"1\n"), max_bytes=9)
+    assert staged.path.startswith("incoming/")
+    assert (staged.size, staged.sha256) == (9, hashlib.sha256(b"select 1\n").hexdigest())
+    job_id = uuid.uuid4()
+    path = await storage.adopt(staged, job_id, "a.sql")
+    assert path == f"jobs/{job_id}/a.sql"
+    assert (storage.root / path).read_bytes() == b"select 1\n"
+    await storage.drop(staged)  # the job's now: dropping the staged name is a no-op
+    assert list((storage.root / "incoming").iterdir()) == []
+    assert (storage.root / path).exists()
 
 
-async def test_save_stream_stops_at_the_limit(storage: Storage) -> None:
+async def test_stage_stops_at_the_limit_and_leaves_nothing(storage: Storage) -> None:
     with pytest.raises(RequestRejectedError) as info:
-        await storage.save_stream("j2", "a.sql", _chunks(b"12345", b"67890"), max_bytes=9)
-    assert (info.value.code, info.value.status) == ("FILE_TOO_LARGE", 413)
-    await storage.discard("j2")
-    assert not storage.job_dir("j2").exists()
+        await storage.stage(_chunks(b"12345", b"67890"), max_bytes=9)
+    assert (info.value.code, http_status(info.value.code)) == ("FILE_TOO_LARGE", 413)
+    assert list((storage.root / "incoming").iterdir()) == []
 
 
-def test_recent_jobs_forget_the_oldest() -> None:
-    recent = RecentJobs(2)
-    events = [
-        JobSubmitted(
-            job_id=f"00000000-0000-0000-0000-00000000000{i}",
-            submission_type=SubmissionType.SINGLE_FILE,
-            sql_content="x",
-        )
-        for i in range(3)
-    ]
-    for event in events:
-        recent.remember(event)
-    assert [recent.get(str(e.job_id)) for e in events] == [None, events[1], events[2]]
+async def test_text_and_discard(storage: Storage) -> None:
+    job_id = uuid.uuid4()
+    path = await storage.save_text(job_id, "query.sql", "select é\n")
+    assert (storage.root / path).read_text(encoding="utf-8") == "select é\n"
+    await storage.discard(job_id)
+    assert not storage.job_dir(job_id).exists()

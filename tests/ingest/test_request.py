@@ -3,32 +3,29 @@
 import pytest
 
 from ingest.errors import RequestRejectedError
-from ingest.submissions import (
-    fingerprint,
-    load_dialects,
-    parse_json_submission,
-    parse_options,
-    upload_kind,
-)
+from ingest.request import JobRequest, RequestLimits, Upload, fingerprint, idempotency_key, upload_kind
+from ingest.settings import IngestSettings
+from ingest.storage import StagedFile
+from schemas.error_codes import http_status
 from schemas.events import LintOptions
 from schemas.statuses import SubmissionType
 
-DIALECTS = load_dialects()
+LIMITS = RequestLimits.of(IngestSettings(max_sql_bytes=1000))
 
 
-def rejected(body: object, max_sql: int = 1000) -> tuple[str, int]:
+def rejected(body: object, upload: Upload | None = None) -> tuple[str, int]:
     with pytest.raises(RequestRejectedError) as info:
-        parse_json_submission(body, DIALECTS, max_sql)
-    return info.value.code, info.value.status
+        JobRequest.parse(body, LIMITS, upload)
+    return info.value.code, http_status(info.value.code)
 
 
 def test_dialects_come_from_sqlfluff() -> None:
-    assert {"ansi", "mysql", "postgres", "tsql", "bigquery"} <= DIALECTS
-    assert "cobol" not in DIALECTS
+    assert {"ansi", "mysql", "postgres", "tsql", "bigquery"} <= LIMITS.dialects
+    assert "cobol" not in LIMITS.dialects
 
 
 def test_inline_sql_with_every_option() -> None:
-    sub = parse_json_submission(
+    sub = JobRequest.parse(
         {
             "sql_content": "select 1",
             "file_name": "q.sql",
@@ -37,10 +34,10 @@ def test_inline_sql_with_every_option() -> None:
             "exclude_rules": ["layout.spacing"],
             "config": "[sqlfluff:rules]\nmax_line_length = 100\n",
         },
-        DIALECTS,
-        1000,
+        LIMITS,
     )
     assert (sub.sql_content, sub.zip_file_path, sub.file_name) == ("select 1", None, "q.sql")
+    assert sub.kind is SubmissionType.SINGLE_FILE
     assert sub.options == LintOptions(
         dialect="mysql",
         rules=("LT01", "CP01"),
@@ -50,10 +47,21 @@ def test_inline_sql_with_every_option() -> None:
 
 
 def test_defaults() -> None:
-    sub = parse_json_submission({"zip_file_path": "in/a.zip"}, DIALECTS, 1000)
-    assert sub.zip_file_path == "in/a.zip"
+    sub = JobRequest.parse({"zip_file_path": "in/a.zip"}, LIMITS)
+    assert (sub.zip_file_path, sub.kind) == ("in/a.zip", SubmissionType.ZIP_ARCHIVE)
     assert sub.options == LintOptions()
-    assert parse_options({"rules": " , "}, DIALECTS).rules is None
+    blank = JobRequest.parse({"sql_content": "x", "rules": " , ", "config": ""}, LIMITS)
+    assert blank.options == LintOptions()
+
+
+def test_a_form_names_its_file_unless_told_otherwise() -> None:
+    upload = Upload("Reports.ZIP", StagedFile("incoming/x", 3, "ab" * 32))
+    form = JobRequest.parse({"dialect": "postgres"}, LIMITS, upload)
+    assert (form.file_name, form.kind) == ("Reports.ZIP", SubmissionType.ZIP_ARCHIVE)
+    assert form.options.dialect == "postgres"
+    assert JobRequest.parse({"file_name": "mine.zip"}, LIMITS, upload).file_name == "mine.zip"
+    assert rejected({"file_name": ""}, upload) == ("INVALID_REQUEST", 400)
+    assert rejected({}, Upload("n" * 1025 + ".sql", upload.staged)) == ("INVALID_REQUEST", 400)
 
 
 @pytest.mark.parametrize(
@@ -77,10 +85,21 @@ def test_defaults() -> None:
         ),
         ({"sql_content": "x", "config": "not ini"}, "INVALID_CONFIG", 400),
         ({"sql_content": "x", "file_name": ""}, "INVALID_REQUEST", 400),
+        ({"sql_content": "x", "dialect": 3}, "INVALID_REQUEST", 400),
+        ({"sql_content": "\ud800"}, "INVALID_REQUEST", 400),
+        ({"zip_file_path": "a\udcff.zip"}, "INVALID_REQUEST", 400),
+        ({"sql_content": "x", "config": "[sqlfluff]\n# \ud800\n"}, "INVALID_REQUEST", 400),
+        ({"sql_content": "x", "rules": ["LT01"] * 2 + [[]]}, "INVALID_RULES", 400),
     ],
 )
 def test_rejections(body: object, code: str, status: int) -> None:
     assert rejected(body) == (code, status)
+
+
+def test_a_message_is_never_a_template() -> None:
+    with pytest.raises(RequestRejectedError) as info:
+        JobRequest.parse({"sql_content": "x", "dialekt {0}": 1}, LIMITS)
+    assert info.value.message == "unknown field 'dialekt {0}'"
 
 
 @pytest.mark.parametrize(
@@ -102,6 +121,18 @@ def test_upload_kind_rejects(name: str) -> None:
     assert info.value.code == "UNSUPPORTED_FILE_TYPE"
 
 
+@pytest.mark.parametrize("raw", ["", "   ", "k" * 256, "bad\nkey", "\udcff"])
+def test_idempotency_key_rejects(raw: str) -> None:
+    with pytest.raises(RequestRejectedError) as info:
+        idempotency_key(raw)
+    assert info.value.code == "INVALID_IDEMPOTENCY_KEY"
+    assert idempotency_key(" build-1234 ") == "build-1234"
+    assert idempotency_key(None) is None
+
+
 def test_fingerprint_ignores_key_order_but_not_values() -> None:
     assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+    alike = [JobRequest.parse({"sql_content": "x", "rules": r}, LIMITS) for r in ("LT01", ["LT01"])]
+    assert alike[0].options == alike[1].options
+    assert alike[0].fingerprint != alike[1].fingerprint  # what was sent, not what it means

@@ -1,0 +1,206 @@
+"""POST /api/v1/jobs as one typed request, whether it came as JSON or as a form.
+
+Everything a client can get wrong in a submission is caught here, before
+anything is claimed, stored or published, and reported under the code the
+client branches on. The lint options are the event's own ``LintOptions``, so a
+rule code passes the same pattern whether a client or an outside producer sent
+it. The model's input is what the client sent; what the server knows (the
+dialects, the limits, a file it already received) comes in the validation
+context, so no client can set it.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import sqlfluff
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    InstanceOf,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from ingest.errors import RequestRejectedError
+from ingest.request_faults import fault, first_fault, text_or_none, unicode_text
+from ingest.settings import IngestSettings
+from ingest.storage import StagedFile
+from policy.lint_config import ConfigRejectedError, parse_lint_config
+from schemas.error_codes import ErrorCode
+from schemas.events import LintOptions
+from schemas.statuses import SubmissionType
+
+SOURCE_FIELDS = frozenset({"sql_content", "zip_file_path"})
+OPTION_FIELDS = frozenset({"file_name", "dialect", "rules", "exclude_rules", "config"})
+MAX_FILE_NAME = 1024
+MAX_KEY_CHARS = 255
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """What the server judges a request by; SQLFluff's dialects are read once, they never change."""
+
+    dialects: frozenset[str]
+    max_sql_bytes: int
+    max_archive_bytes: int
+
+    @classmethod
+    def of(cls, settings: IngestSettings) -> "RequestLimits":
+        """The limits ``settings`` set, with the dialects this SQLFluff knows."""
+        dialects = frozenset(d.label for d in sqlfluff.list_dialects())
+        return cls(dialects, settings.max_sql_bytes, settings.zip_limits.max_archive_bytes)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A form's file as received: the client's name for it, and its bytes staged on the storage root."""
+
+    client_name: str
+    staged: StagedFile
+
+
+def idempotency_key(raw: str | None) -> str | None:
+    """The ``Idempotency-Key`` header's value if usable; an empty or oversized key is a client error."""
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
+        raise RequestRejectedError(
+            ErrorCode.INVALID_IDEMPOTENCY_KEY, f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters"
+        )
+    return key
+
+
+def upload_kind(file_name: str) -> SubmissionType:
+    """What an uploaded file is, by its extension (.sql or .zip only)."""
+    lowered = file_name.lower()
+    if lowered.endswith(".zip"):
+        return SubmissionType.ZIP_ARCHIVE
+    if lowered.endswith(".sql"):
+        return SubmissionType.SINGLE_FILE
+    raise RequestRejectedError(ErrorCode.UNSUPPORTED_FILE_TYPE, "upload a .sql or a .zip file")
+
+
+def fingerprint(asked: Mapping[str, object]) -> str:
+    """A stable digest of what was asked, to tell a replay from a key reused for another request."""
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _unicode(text: str, info: ValidationInfo) -> str:
+    return unicode_text(text, str(info.field_name))
+
+
+def _rule_codes(value: object, name: str) -> tuple[str, ...] | None:
+    """Comma-separated text or a list, stripped and de-duplicated; ``LintOptions`` judges each code."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items: list[str] = value.split(",")
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        raise fault(ErrorCode.INVALID_RULES, f"{name} must be comma-separated rule codes")
+    return tuple(dict.fromkeys(code for code in (item.strip() for item in items) if code)) or None
+
+
+Text = Annotated[str, AfterValidator(_unicode)]
+
+
+class JobRequest(BaseModel):
+    """One source (inline SQL, a ZIP under the storage root, or an upload) and how to lint it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fingerprint: str
+    zip_file_path: Text | None = None
+    sql_content: Text | None = None
+    upload: InstanceOf[Upload] | None = None
+    file_name: Text | None = None
+    options: LintOptions
+
+    @classmethod
+    def parse(cls, fields: object, limits: RequestLimits, upload: Upload | None = None) -> "JobRequest":
+        """The request of a JSON body or of a form's fields and file, or the rejection of its first fault."""
+        try:
+            return cls.model_validate(fields, context={"limits": limits, "upload": upload})
+        except ValidationError as exc:
+            raise first_fault(exc) from None
+        except RecursionError as exc:
+            raise RequestRejectedError(ErrorCode.INVALID_JSON, "the body is nested too deeply") from exc
+
+    @property
+    def kind(self) -> SubmissionType:
+        """One SQL text or file, or an archive of many."""
+        if self.upload is not None:
+            return upload_kind(self.upload.client_name)
+        return SubmissionType.SINGLE_FILE if self.sql_content is not None else SubmissionType.ZIP_ARCHIVE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, data: Any, info: ValidationInfo) -> dict[str, Any]:
+        """The client's flat fields as this model's; sources are counted before any field is judged."""
+        if not isinstance(data, dict):
+            raise fault(ErrorCode.INVALID_REQUEST, "the body must be a JSON object")
+        unknown = sorted(set(data) - SOURCE_FIELDS - OPTION_FIELDS)
+        if unknown:
+            raise fault(ErrorCode.INVALID_REQUEST, f"unknown field {unknown[0][:64]!r}")
+        upload: Upload | None = info.context["upload"]
+        sql, path = data.get("sql_content"), data.get("zip_file_path")
+        if sql is None and path is None and upload is None:
+            raise fault(ErrorCode.MISSING_SOURCE, "send sql_content, zip_file_path or a file upload")
+        if isinstance(sql, str) and isinstance(path, str):
+            raise fault(ErrorCode.AMBIGUOUS_SOURCE, "send only one of sql_content and zip_file_path")
+        if upload is None:
+            asked: dict[str, object] = {"json": data}
+        else:
+            asked = {"form": data, "file": upload.client_name, "sha256": upload.staged.sha256}
+        return {
+            "fingerprint": fingerprint(asked),
+            "zip_file_path": path,
+            "sql_content": sql,
+            "upload": upload,
+            "file_name": data.get("file_name", upload.client_name if upload else None),
+            "options": {name: data.get(name) for name in ("dialect", "rules", "exclude_rules", "config")},
+        }
+
+    @field_validator("sql_content")
+    @classmethod
+    def _fits(cls, sql: str | None, info: ValidationInfo) -> str | None:
+        limit = info.context["limits"].max_sql_bytes
+        if sql is not None and len(sql.encode()) > limit:
+            raise fault(ErrorCode.SQL_TOO_LARGE, f"sql_content exceeds {limit} bytes")
+        return sql
+
+    @field_validator("file_name")
+    @classmethod
+    def _shown_name(cls, name: str | None) -> str | None:
+        if name is not None and not 0 < len(name) <= MAX_FILE_NAME:
+            raise fault(ErrorCode.INVALID_REQUEST, f"file_name must have 1 to {MAX_FILE_NAME} characters")
+        return name
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _lint_options(cls, wire: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Dialect and config judged in the order clients have always seen; then ``LintOptions``."""
+        dialect = (text_or_none(wire["dialect"], "dialect") or "ansi").strip().lower()
+        if dialect not in info.context["limits"].dialects:
+            raise fault(ErrorCode.UNKNOWN_DIALECT, f"unknown dialect {dialect[:64]!r}")
+        config = text_or_none(wire["config"], "config") or None
+        if config is not None:
+            try:
+                parse_lint_config(config)
+            except ConfigRejectedError as exc:
+                raise fault(exc.code, exc.message) from exc
+        return {
+            "dialect": dialect,
+            "rules": _rule_codes(wire["rules"], "rules"),
+            "exclude_rules": _rule_codes(wire["exclude_rules"], "exclude_rules"),
+            "config": config,
+        }

@@ -1,0 +1,116 @@
+"""Accepting one job: everything POST /api/v1/jobs does once the request is parsed.
+
+The order is the contract of the 202. The Idempotency-Key is claimed first,
+so of two racing requests only one goes on; the source is stored where
+processors on other hosts read it; an archive is checked before anyone else
+sees it; the event is acknowledged by every in-sync replica before we answer;
+the first row is written after that, so a GET right after the 202 finds the
+job. A failure on the way leaves no file and no claim behind, so the
+client's retry starts clean.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from ingest.accepted import AcceptedJobs
+from ingest.errors import RequestRejectedError
+from ingest.idempotency import IdempotencyKeys
+from ingest.producer import KafkaPublisher
+from ingest.request import JobRequest
+from ingest.settings import IngestSettings
+from ingest.storage import Storage, safe_file_name
+from ingest.views import JobAccepted
+from policy.zip_policy import validate_archive
+from schemas.error_codes import ErrorCode
+from schemas.events import JobSubmitted
+from schemas.statuses import SubmissionType
+
+ZIP_SUFFIXES = (".zip",)
+StatusUrl = Callable[[UUID], str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The 202's body, and whether it replays an earlier request with the same key."""
+
+    answer: JobAccepted
+    replayed: bool
+
+
+class SubmitJob:
+    """Idempotency, then storage, archive check, publish (acks=all) and first row."""
+
+    def __init__(
+        self,
+        settings: IngestSettings,
+        keys: IdempotencyKeys,
+        storage: Storage,
+        publisher: KafkaPublisher,
+        accepted: AcceptedJobs,
+    ) -> None:
+        self._settings = settings
+        self._keys = keys
+        self._storage = storage
+        self._publisher = publisher
+        self._accepted = accepted
+
+    async def __call__(self, request: JobRequest, key: str | None, status_url: StatusUrl) -> Outcome:
+        """Accept ``request`` as a new job, or replay the answer its key already got."""
+        job_id = uuid4()
+        try:
+            async with self._keys.guard(key):
+                replay = await self._keys.claim(key, request.fingerprint, job_id)
+                if replay is not None:
+                    return Outcome(replay, replayed=True)
+                job = await self._publish(job_id, request, key)
+                answer = JobAccepted(
+                    job_id=job_id, submission_type=job.submission_type, status_url=status_url(job_id)
+                )
+                await self._keys.complete(key, answer)
+                return Outcome(answer, replayed=False)
+        finally:
+            if request.upload is not None:  # a no-op once the upload became the job's
+                await self._storage.drop(request.upload.staged)
+
+    async def _publish(self, job_id: UUID, request: JobRequest, key: str | None) -> JobSubmitted:
+        """The job, durable on its topic and recorded; or nothing of it when a step fails."""
+        try:
+            job = await self._stored(job_id, request)
+            if job.submission_type is SubmissionType.ZIP_ARCHIVE and job.storage_path is not None:
+                archive = self._storage.root / job.storage_path
+                await asyncio.to_thread(validate_archive, archive, self._settings.zip_limits)
+            await self._publisher.publish(job)
+        except BaseException:
+            await self._storage.discard(job_id)
+            await self._keys.release(key, job_id)
+            raise
+        await self._accepted.record(job)
+        return job
+
+    async def _stored(self, job_id: UUID, request: JobRequest) -> JobSubmitted:
+        """The event of the request; its source is inline only when small enough for an event."""
+        sql = request.sql_content
+        inline = sql is not None and len(sql.encode()) <= self._settings.inline_max_bytes
+        return JobSubmitted(
+            job_id=job_id,
+            submission_type=request.kind,
+            file_name=request.file_name,
+            sql_content=sql if inline else None,
+            storage_path=None if inline else await self._place(job_id, request),
+            options=request.options,
+        )
+
+    async def _place(self, job_id: UUID, request: JobRequest) -> str:
+        """Where on the storage root the job's source lies: stored now, or named by the client."""
+        if request.sql_content is not None:
+            name = safe_file_name(request.file_name or "", "query.sql")
+            return await self._storage.save_text(job_id, name, request.sql_content)
+        if request.zip_file_path is not None:
+            return await self._storage.locate(request.zip_file_path, ZIP_SUFFIXES)
+        if request.upload is None:
+            raise RequestRejectedError(ErrorCode.MISSING_SOURCE, "the request carries no SQL")
+        default = "upload.zip" if request.kind is SubmissionType.ZIP_ARCHIVE else "upload.sql"
+        name = safe_file_name(request.upload.client_name, default)
+        return await self._storage.adopt(request.upload.staged, job_id, name)

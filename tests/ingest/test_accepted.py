@@ -1,0 +1,46 @@
+"""A job accepted here is found before the sink writes its row: its first row, or the LRU."""
+
+import uuid
+
+from sqlalchemy import select
+
+from ingest.accepted import AcceptedJobs
+from runtime.db import create_db_engine
+from runtime.rows import submitted_job_row
+from runtime.tables import jobs
+from schemas.events import JobSubmitted
+from schemas.statuses import SubmissionType
+
+
+def _job(name: str | None = None) -> JobSubmitted:
+    kind = SubmissionType.ZIP_ARCHIVE
+    return JobSubmitted(job_id=uuid.uuid4(), submission_type=kind, file_name=name, storage_path="s/q.zip")
+
+
+async def test_first_rows_are_the_shared_row_and_the_lru_forgets_the_oldest(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    accepted = AcceptedJobs(engine, capacity=2)
+    events = [_job("a.zip"), _job(), _job()]
+    for event in events:
+        await accepted.record(event)
+    await accepted.record(events[2])  # the sink wrote it first, or a replay: the row stays as it was
+    with engine.connect() as conn:
+        stored = {r.job_id: r.source_name for r in conn.execute(select(jobs.c.job_id, jobs.c.source_name))}
+    engine.dispose()
+    assert stored == {str(e.job_id): e.file_name or e.storage_path for e in events}
+    assert [accepted.row(e.job_id) for e in events] == [
+        None,
+        submitted_job_row(events[1], events[1].submitted_at),
+        submitted_job_row(events[2], events[2].submitted_at),
+    ]
+
+
+async def test_without_its_table_the_job_is_still_remembered(sqlite_db_url: str) -> None:
+    engine = create_db_engine(sqlite_db_url)  # not migrated: the insert fails as a database outage would
+    accepted = AcceptedJobs(engine, capacity=10)
+    event = _job("q.zip")
+    await accepted.record(event)
+    engine.dispose()
+    row = accepted.row(event.job_id)
+    assert row is not None
+    assert (row["status"], row["source_name"]) == ("ACCEPTED", "q.zip")
