@@ -4,10 +4,25 @@ from uuid import UUID
 
 from aiohttp import web
 
+from ingest.errors import RequestRejectedError
 from ingest.reading import read_request
-from ingest.request import idempotency_key
 from ingest.services import SERVICES, Services
 from ingest.submit import StatusUrl
+from schemas.error_codes import ErrorCode
+
+MAX_KEY_CHARS = 255
+
+
+def idempotency_key(raw: str | None) -> str | None:
+    """The ``Idempotency-Key`` header's value if usable; an empty or oversized key is a client error."""
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
+        raise RequestRejectedError(
+            ErrorCode.INVALID_IDEMPOTENCY_KEY, f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters"
+        )
+    return key
 
 
 def status_url(services: Services, request: web.Request) -> StatusUrl:

@@ -15,7 +15,8 @@ from aiohttp import BodyPartReader, MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from ingest.errors import RequestRejectedError
-from ingest.request import OPTION_FIELDS, JobRequest, RequestLimits, Upload, upload_kind
+from ingest.request import OPTION_FIELDS, JobRequest, RequestLimits, Upload
+from ingest.request_fields import upload_kind
 from ingest.storage import CHUNK, Storage
 from schemas.error_codes import ErrorCode
 from schemas.statuses import SubmissionType

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from ingest.errors import RequestRejectedError
-from ingest.request_faults import fault, first_fault, text_or_none, unicode_text
+from ingest.request_fields import fault, first_fault, rule_codes, text_or_none, unicode_text, upload_kind
 from ingest.settings import IngestSettings
 from ingest.storage import StagedFile
 from policy.lint_config import ConfigRejectedError, parse_lint_config
@@ -39,7 +39,6 @@ from schemas.statuses import SubmissionType
 SOURCE_FIELDS = frozenset({"sql_content", "zip_file_path"})
 OPTION_FIELDS = frozenset({"file_name", "dialect", "rules", "exclude_rules", "config"})
 MAX_FILE_NAME = 1024
-MAX_KEY_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -65,29 +64,7 @@ class Upload:
     staged: StagedFile
 
 
-def idempotency_key(raw: str | None) -> str | None:
-    """The ``Idempotency-Key`` header's value if usable; an empty or oversized key is a client error."""
-    if raw is None:
-        return None
-    key = raw.strip()
-    if not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
-        raise RequestRejectedError(
-            ErrorCode.INVALID_IDEMPOTENCY_KEY, f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters"
-        )
-    return key
-
-
-def upload_kind(file_name: str) -> SubmissionType:
-    """What an uploaded file is, by its extension (.sql or .zip only)."""
-    lowered = file_name.lower()
-    if lowered.endswith(".zip"):
-        return SubmissionType.ZIP_ARCHIVE
-    if lowered.endswith(".sql"):
-        return SubmissionType.SINGLE_FILE
-    raise RequestRejectedError(ErrorCode.UNSUPPORTED_FILE_TYPE, "upload a .sql or a .zip file")
-
-
-def fingerprint(asked: Mapping[str, object]) -> str:
+def request_digest(asked: Mapping[str, object]) -> str:
     """A stable digest of what was asked, to tell a replay from a key reused for another request."""
     canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -95,19 +72,6 @@ def fingerprint(asked: Mapping[str, object]) -> str:
 
 def _unicode(text: str, info: ValidationInfo) -> str:
     return unicode_text(text, str(info.field_name))
-
-
-def _rule_codes(value: object, name: str) -> tuple[str, ...] | None:
-    """Comma-separated text or a list, stripped and de-duplicated; ``LintOptions`` judges each code."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        items: list[str] = value.split(",")
-    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-        items = value
-    else:
-        raise fault(ErrorCode.INVALID_RULES, f"{name} must be comma-separated rule codes")
-    return tuple(dict.fromkeys(code for code in (item.strip() for item in items) if code)) or None
 
 
 Text = Annotated[str, AfterValidator(_unicode)]
@@ -162,7 +126,7 @@ class JobRequest(BaseModel):
         else:
             asked = {"form": data, "file": upload.client_name, "sha256": upload.staged.sha256}
         return {
-            "fingerprint": fingerprint(asked),
+            "fingerprint": request_digest(asked),
             "zip_file_path": path,
             "sql_content": sql,
             "upload": upload,
@@ -200,7 +164,7 @@ class JobRequest(BaseModel):
                 raise fault(exc.code, exc.message) from exc
         return {
             "dialect": dialect,
-            "rules": _rule_codes(wire["rules"], "rules"),
-            "exclude_rules": _rule_codes(wire["exclude_rules"], "exclude_rules"),
+            "rules": rule_codes(wire["rules"], "rules"),
+            "exclude_rules": rule_codes(wire["exclude_rules"], "exclude_rules"),
             "config": config,
         }

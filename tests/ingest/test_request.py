@@ -3,7 +3,9 @@
 import pytest
 
 from ingest.errors import RequestRejectedError
-from ingest.request import JobRequest, RequestLimits, Upload, fingerprint, idempotency_key, upload_kind
+from ingest.post_job import idempotency_key
+from ingest.request import JobRequest, RequestLimits, Upload, request_digest
+from ingest.request_fields import upload_kind
 from ingest.settings import IngestSettings
 from ingest.storage import StagedFile
 from schemas.error_codes import http_status
@@ -131,8 +133,8 @@ def test_idempotency_key_rejects(raw: str) -> None:
 
 
 def test_fingerprint_ignores_key_order_but_not_values() -> None:
-    assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
-    assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+    assert request_digest({"a": 1, "b": [1, 2]}) == request_digest({"b": [1, 2], "a": 1})
+    assert request_digest({"a": 1}) != request_digest({"a": 2})
     alike = [JobRequest.parse({"sql_content": "x", "rules": r}, LIMITS) for r in ("LT01", ["LT01"])]
     assert alike[0].options == alike[1].options
     assert alike[0].fingerprint != alike[1].fingerprint  # what was sent, not what it means

@@ -1,10 +1,10 @@
-"""How a fault in a request becomes the code and message the client reads.
+"""The checks of single request fields, and how a fault becomes the code a client reads.
 
 The request model's checks raise :func:`fault` with a registered code, so
 pydantic carries the code through validation untouched; pydantic's own
-errors (a wrong type, a length, a rule code failing ``LintOptions``) are
-named here. Only the first fault is reported, in field order, as clients have
-always seen one error at a time.
+errors (a wrong type, a rule code failing ``LintOptions``) are named in
+:func:`first_fault`. Only the first fault is reported, in field order, as
+clients have always seen one error at a time.
 """
 
 from pydantic import ValidationError
@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from ingest.errors import RequestRejectedError
 from schemas.error_codes import ErrorCode
+from schemas.statuses import SubmissionType
 
 _RULE_FIELDS = frozenset({"rules", "exclude_rules"})
 
@@ -37,6 +38,29 @@ def text_or_none(value: object, name: str) -> str | None:
     if not isinstance(value, str):
         raise fault(ErrorCode.INVALID_REQUEST, f"{name} must be a string")
     return unicode_text(value, name)
+
+
+def rule_codes(value: object, name: str) -> tuple[str, ...] | None:
+    """Comma-separated text or a list, stripped and de-duplicated; ``LintOptions`` judges each code."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items: list[str] = value.split(",")
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        raise fault(ErrorCode.INVALID_RULES, f"{name} must be comma-separated rule codes")
+    return tuple(dict.fromkeys(code for code in (item.strip() for item in items) if code)) or None
+
+
+def upload_kind(file_name: str) -> SubmissionType:
+    """What an uploaded file is, by its extension (.sql or .zip only)."""
+    lowered = file_name.lower()
+    if lowered.endswith(".zip"):
+        return SubmissionType.ZIP_ARCHIVE
+    if lowered.endswith(".sql"):
+        return SubmissionType.SINGLE_FILE
+    raise RequestRejectedError(ErrorCode.UNSUPPORTED_FILE_TYPE, "upload a .sql or a .zip file")
 
 
 def first_fault(exc: ValidationError) -> RequestRejectedError:
