@@ -64,7 +64,7 @@ class SubmitJob:
                 replay = await self._keys.claim(key, request.fingerprint, job_id)
                 if replay is not None:
                     return Outcome(replay, replayed=True)
-                job = await self._publish(job_id, request, key)
+                job = await self._accept(job_id, request, key)
                 answer = JobAccepted(
                     job_id=job_id, submission_type=job.submission_type, status_url=status_url(job_id)
                 )
@@ -74,13 +74,11 @@ class SubmitJob:
             if request.upload is not None:  # a no-op once the upload became the job's
                 await self._storage.drop(request.upload.staged)
 
-    async def _publish(self, job_id: UUID, request: JobRequest, key: str | None) -> JobSubmitted:
-        """The job, durable on its topic and recorded; or nothing of it when a step fails."""
+    async def _accept(self, job_id: UUID, request: JobRequest, key: str | None) -> JobSubmitted:
+        """The job stored, checked, durable on its topic and recorded; or nothing of it when a step fails."""
         try:
             job = await self._stored(job_id, request)
-            if job.submission_type is SubmissionType.ZIP_ARCHIVE and job.storage_path is not None:
-                archive = self._storage.root / job.storage_path
-                await asyncio.to_thread(validate_archive, archive, self._settings.zip_limits)
+            await self._check_archive(job)
             await self._publisher.publish(job)
         except BaseException:
             await self._storage.discard(job_id)
@@ -101,6 +99,12 @@ class SubmitJob:
             storage_path=None if inline else await self._place(job_id, request),
             options=request.options,
         )
+
+    async def _check_archive(self, job: JobSubmitted) -> None:
+        """A bad archive is refused now, with its 4xx, rather than failing later as a rejected job."""
+        if job.submission_type is SubmissionType.ZIP_ARCHIVE and job.storage_path is not None:
+            archive = self._storage.root / job.storage_path
+            await asyncio.to_thread(validate_archive, archive, self._settings.zip_limits)
 
     async def _place(self, job_id: UUID, request: JobRequest) -> str:
         """Where on the storage root the job's source lies: stored now, or named by the client."""

@@ -2,14 +2,18 @@
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import insert
 
 from ingest.app import create_app
+from ingest.request import request_digest
 from ingest.settings import IngestSettings
+from runtime.db import create_db_engine
 from runtime.tables import idempotency_keys, jobs
 from tests.ingest.conftest import topic_events
 from tests.ingest.rows import count
@@ -45,6 +49,22 @@ async def test_without_key_every_post_is_a_new_job(
     ids = {(await (await client.post("/api/v1/jobs", json=BODY)).json())["job_id"] for _ in range(2)}
     assert len(ids) == 2
     assert len(topic_events(kafka_bootstrap, settings.topics.jobs, unique_id)) == 2
+
+
+async def test_a_key_still_in_flight_is_retried_later(client: Client, settings: IngestSettings) -> None:
+    """Another replica claimed the key for the same request and has not answered yet."""
+    key = f"flight-{uuid.uuid4()}"
+    claim = {"idempotency_key": key, "request_hash": request_digest({"json": BODY}), "response_json": ""}
+    engine = create_db_engine(settings.database_url)
+    with engine.begin() as conn:
+        at = datetime(2025, 1, 2)
+        conn.execute(insert(idempotency_keys).values(job_id=str(uuid.uuid4()), created_at=at, **claim))
+    engine.dispose()
+    resp = await client.post("/api/v1/jobs", json=BODY, headers={"Idempotency-Key": key})
+    assert resp.status == 409
+    assert (await resp.json())["error"]["code"] == "IDEMPOTENCY_KEY_IN_FLIGHT"
+    assert resp.headers["Retry-After"] == str(settings.retry_after_s)
+    assert count(settings.database_url, jobs) == 0
 
 
 async def _race(settings: IngestSettings, key: str) -> list[dict[str, Any]]:

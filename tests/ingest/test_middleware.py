@@ -1,0 +1,68 @@
+"""Every failure answers in one shape, with the status the error registry gives its code."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from ingest.errors import DatabaseUnavailableError, RequestRejectedError
+from ingest.middleware import error_middleware
+from runtime.kafka_admin import KafkaUnavailableError
+from schemas.error_codes import ErrorCode, http_status
+
+Client = TestClient[web.Request, web.Application]
+RAISED: dict[str, BaseException] = {
+    "bad-request": web.HTTPBadRequest(),
+    "too-large": web.HTTPRequestEntityTooLarge(max_size=1, actual_size=2),
+    "media-type": web.HTTPUnsupportedMediaType(),
+    "teapot": web.HTTPException(),
+    "rejected": RequestRejectedError(ErrorCode.JOB_NOT_FINISHED, "not yet"),
+    "in-flight": RequestRejectedError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, "later"),
+    "kafka": KafkaUnavailableError("down"),
+    "database": DatabaseUnavailableError("down"),
+    "bug": KeyError("secret detail"),
+}
+RAISED["teapot"].set_status(418)
+
+
+async def _raise(request: web.Request) -> web.Response:
+    raise RAISED[request.match_info["what"]]
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[Client]:
+    app = web.Application(middlewares=[error_middleware(retry_after_s=9)])
+    app.router.add_get("/raise/{what}", _raise)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("what", "code", "retry"),
+    [
+        ("bad-request", "INVALID_REQUEST", False),
+        ("too-large", "PAYLOAD_TOO_LARGE", False),
+        ("media-type", "UNSUPPORTED_MEDIA_TYPE", False),
+        ("teapot", "INVALID_REQUEST", False),
+        ("rejected", "JOB_NOT_FINISHED", False),
+        ("in-flight", "IDEMPOTENCY_KEY_IN_FLIGHT", True),
+        ("kafka", "KAFKA_UNAVAILABLE", True),
+        ("database", "DATABASE_UNAVAILABLE", True),
+        ("bug", "INTERNAL_ERROR", False),
+    ],
+)
+async def test_status_comes_from_the_registry(client: Client, what: str, code: str, retry: bool) -> None:
+    resp = await client.get(f"/raise/{what}")
+    body = await resp.json()
+    assert (resp.status, body["error"]["code"]) == (http_status(code), code)
+    assert resp.headers.get("Retry-After") == ("9" if retry else None)
+    assert "secret" not in body["error"]["message"]
+
+
+async def test_aiohttp_routing_errors_are_registered_codes(client: Client) -> None:
+    missing = await client.get("/nowhere")
+    assert (missing.status, (await missing.json())["error"]["code"]) == (404, "NOT_FOUND")
+    wrong = await client.post("/raise/bug")
+    assert (wrong.status, (await wrong.json())["error"]["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert wrong.headers["Allow"] == "GET,HEAD"
