@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from policy.zip_policy import (
-    ZipLimits,
-)
-from tests.policy.archives import rejected_code
-from tests.zipcraft import (
+from faults.zipcraft import (
     CD_OFFSET,
     make_zip,
     patch_central,
     patch_end_record_count,
     sql_text,
 )
+from policy.zip_policy import (
+    ZipLimits,
+)
+from tests.policy.archives import rejected_code
 
 
 def test_entries_sharing_a_local_header_are_overlapping(tmp_path: Path) -> None:

@@ -5,6 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from faults.zipcraft import (
+    CD_CRC,
+    CD_FLAGS,
+    CD_SIZE,
+    make_zip,
+    patch_central,
+    sql_text,
+    symlink_entry,
+)
 from policy.zip_policy import (
     CHUNK_BYTES,
     ArchiveRejectedError,
@@ -16,15 +25,6 @@ from policy.zip_policy import (
     read_member,
 )
 from tests.policy.archives import listing, read_all, rejected_code
-from tests.zipcraft import (
-    CD_CRC,
-    CD_FLAGS,
-    CD_SIZE,
-    make_zip,
-    patch_central,
-    sql_text,
-    symlink_entry,
-)
 
 
 def test_normal_archive_lists_sql_members_in_order(tmp_path: Path) -> None:
