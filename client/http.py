@@ -12,6 +12,7 @@ from typing import Any
 from urllib import error, request
 from urllib.parse import quote
 
+from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 
 CHUNK = 256 * 1024
@@ -25,10 +26,8 @@ class ApiError(LintServiceError):
         self.status = status
 
 
-class TransportError(LintServiceError):
+class TransportError(LintServiceError, code=ErrorCode.TRANSPORT_ERROR):
     """The server could not be reached or answered something that is not our API."""
-
-    code = "TRANSPORT_ERROR"
 
 
 def _multipart(fields: Mapping[str, str], file_path: Path, boundary: str) -> tuple[Iterator[bytes], int]:

@@ -16,7 +16,5 @@ class RequestRejectedError(LintServiceError):
         super().__init__(message, code=code)
 
 
-class DatabaseUnavailableError(LintServiceError):
+class DatabaseUnavailableError(LintServiceError, code=ErrorCode.DATABASE_UNAVAILABLE):
     """The job database did not answer; the request may be retried."""
-
-    code = ErrorCode.DATABASE_UNAVAILABLE

@@ -65,10 +65,8 @@ class _CaseSensitiveParser(configparser.ConfigParser):
         return optionstr
 
 
-class ConfigRejectedError(LintServiceError):
+class ConfigRejectedError(LintServiceError, code=ErrorCode.INVALID_CONFIG):
     """The ``config`` text is not a lint-only ``.sqlfluff`` file we accept."""
-
-    code = ErrorCode.INVALID_CONFIG
 
 
 def coerce_value(val: str) -> Any:

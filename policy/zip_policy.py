@@ -67,16 +67,12 @@ class _PolicyError(LintServiceError):
         return error_info(self)
 
 
-class ArchiveRejectedError(_PolicyError):
+class ArchiveRejectedError(_PolicyError, code=ErrorCode.ZIP_CORRUPT):
     """The archive as a whole cannot be processed (the job is rejected)."""
 
-    code = ErrorCode.ZIP_CORRUPT
 
-
-class MemberRejectedError(_PolicyError):
+class MemberRejectedError(_PolicyError, code=ErrorCode.FILE_TOO_LARGE):
     """One member cannot be linted (that file is a FAILURE; the job continues)."""
-
-    code = ErrorCode.FILE_TOO_LARGE
 
 
 @dataclass(frozen=True)

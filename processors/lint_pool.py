@@ -29,22 +29,16 @@ T = TypeVar("T")
 WORKER_LOST_CODES = frozenset({ErrorCode.LINT_TIMEOUT, ErrorCode.LINT_CRASHED, ErrorCode.LINT_MEMORY})
 
 
-class LintTimeoutError(LintServiceError):
+class LintTimeoutError(LintServiceError, code=ErrorCode.LINT_TIMEOUT):
     """The file took longer than the per-file limit; its worker was killed."""
 
-    code = ErrorCode.LINT_TIMEOUT
 
-
-class WorkerExpiredError(LintServiceError):
+class WorkerExpiredError(LintServiceError, code=ErrorCode.LINT_CRASHED):
     """The worker process died while linting (``code`` says whether memory was the likely cause)."""
 
-    code = ErrorCode.LINT_CRASHED
 
-
-class LintMemoryError(WorkerExpiredError):
+class LintMemoryError(WorkerExpiredError, code=ErrorCode.LINT_MEMORY):
     """The work hit the worker's address-space limit (``lint_memory_mb``) and raised MemoryError."""
-
-    code = ErrorCode.LINT_MEMORY
 
 
 @dataclass(frozen=True)

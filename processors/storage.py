@@ -13,22 +13,16 @@ from schemas.errors import LintServiceError
 from schemas.events import LintTask
 
 
-class UnsafePathError(LintServiceError):
+class UnsafePathError(LintServiceError, code=ErrorCode.UNSAFE_PATH):
     """A ``storage_path`` from an event points outside the storage root."""
 
-    code = ErrorCode.UNSAFE_PATH
 
-
-class FileMissingError(LintServiceError):
+class FileMissingError(LintServiceError, code=ErrorCode.FILE_NOT_FOUND):
     """The file a task references is not in storage (deleted, or never written)."""
 
-    code = ErrorCode.FILE_NOT_FOUND
 
-
-class FileTooLargeError(LintServiceError):
+class FileTooLargeError(LintServiceError, code=ErrorCode.FILE_TOO_LARGE):
     """The file is over the per-file limit; only this file fails."""
-
-    code = ErrorCode.FILE_TOO_LARGE
 
 
 def task_file_relpath(job_id: UUID, task_id: UUID) -> str:

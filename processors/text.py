@@ -12,10 +12,8 @@ from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 
 
-class NotTextError(LintServiceError):
+class NotTextError(LintServiceError, code=ErrorCode.NOT_TEXT):
     """The file is not SQL text we can read; only this file fails."""
-
-    code = ErrorCode.NOT_TEXT
 
 
 _BOMS: tuple[tuple[bytes, str], ...] = (

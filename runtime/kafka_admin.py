@@ -15,10 +15,8 @@ from schemas.errors import LintServiceError
 from schemas.topics import TopicNames
 
 
-class KafkaUnavailableError(LintServiceError):
+class KafkaUnavailableError(LintServiceError, code=ErrorCode.KAFKA_UNAVAILABLE):
     """The brokers did not answer in time."""
-
-    code = ErrorCode.KAFKA_UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,8 @@ SHARED_NAMES = (
 )
 
 
-class SettingsError(LintServiceError):
+class SettingsError(LintServiceError, code=ErrorCode.UNKNOWN_SETTING):
     """The environment names a setting the service does not have."""
-
-    code = ErrorCode.UNKNOWN_SETTING
 
 
 def _distance(a: str, b: str) -> int:

@@ -20,6 +20,12 @@ class LintServiceError(Exception):
 
     code: ErrorCode = ErrorCode.INTERNAL_ERROR
 
+    def __init_subclass__(cls, code: ErrorCode | None = None, **kwargs: object) -> None:
+        """A subclass names its code in its declaration: ``class X(LintServiceError, code=...)``."""
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -27,10 +33,8 @@ class LintServiceError(Exception):
             self.code = code
 
 
-class SchemaError(LintServiceError):
+class SchemaError(LintServiceError, code=ErrorCode.INVALID_EVENT):
     """Bytes from Kafka (or a body) that are not a valid event of a known version."""
-
-    code = ErrorCode.INVALID_EVENT
 
 
 def failure(code: ErrorCode, message: str) -> ErrorInfo:

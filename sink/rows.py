@@ -14,15 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from runtime.rows import Row, naive_utc, submitted_job_row
-from schemas.events import (
-    JobExpanded,
-    JobRejected,
-    JobSubmitted,
-    LintResult,
-    LintTask,
-    TaskRegistered,
-    TaskStarted,
-)
+from schemas import events as wire
 from schemas.statuses import JobStatus, TaskStatus
 
 UNKNOWN_ORDINAL = -1
@@ -55,16 +47,16 @@ def _job(job_id: object, status: JobStatus, at: datetime, now: datetime, **known
     return row
 
 
-def job_row(event: JobSubmitted | JobExpanded | JobRejected, now: datetime) -> Row:
+def job_row(event: wire.JobSubmitted | wire.JobExpanded | wire.JobRejected, now: datetime) -> Row:
     """The jobs row an event asks for (the upsert decides what of it to keep)."""
     match event:
-        case JobSubmitted():
+        case wire.JobSubmitted():
             return submitted_job_row(event, now)
-        case JobExpanded():
+        case wire.JobExpanded():
             return _job(
                 event.job_id, JobStatus.PROCESSING, event.expanded_at, now, task_count=event.task_count
             )
-        case JobRejected():
+        case wire.JobRejected():
             return _job(
                 event.job_id,
                 JobStatus.FAILED,
@@ -96,10 +88,12 @@ def _task(task_id: object, job_id: object, status: TaskStatus, now: datetime, **
     return row
 
 
-def task_row(event: LintTask | TaskRegistered | TaskStarted | LintResult, now: datetime) -> Row:
+def task_row(
+    event: wire.LintTask | wire.TaskRegistered | wire.TaskStarted | wire.LintResult, now: datetime
+) -> Row:
     """The tasks row an event asks for; the SQL text of a task is never stored."""
     match event:
-        case LintTask() | TaskRegistered():
+        case wire.LintTask() | wire.TaskRegistered():
             return _task(
                 event.task_id,
                 event.job_id,
@@ -108,7 +102,7 @@ def task_row(event: LintTask | TaskRegistered | TaskStarted | LintResult, now: d
                 ordinal=event.ordinal,
                 file_name=event.file_name,
             )
-        case TaskStarted():
+        case wire.TaskStarted():
             return _task(
                 event.task_id,
                 event.job_id,
@@ -116,7 +110,7 @@ def task_row(event: LintTask | TaskRegistered | TaskStarted | LintResult, now: d
                 now,
                 started_at=naive_utc(event.started_at),
             )
-        case LintResult():
+        case wire.LintResult():
             return _task(
                 event.task_id,
                 event.job_id,
@@ -131,7 +125,7 @@ def task_row(event: LintTask | TaskRegistered | TaskStarted | LintResult, now: d
             )
 
 
-def result_record(result: LintResult) -> dict[str, Any]:
+def result_record(result: wire.LintResult) -> dict[str, Any]:
     """The file's record in the shape of ``sqlfluff lint --format json`` (plus ``error`` on FAILURE)."""
     record: dict[str, Any] = {
         "filepath": result.file_name,

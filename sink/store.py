@@ -10,25 +10,16 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine
 
 from runtime.rows import Row, naive_utc
-from schemas.events import (
-    JobExpanded,
-    JobRejected,
-    JobSubmitted,
-    LintResult,
-    LintTask,
-    Record,
-    TaskRegistered,
-    TaskStarted,
-)
+from schemas import events as wire
 from sink.rows import job_row, task_row
 from sink.tallies import refresh_jobs
 from sink.upserts import ensure_jobs, upsert_jobs, upsert_tasks
 
 # Events that can change a job's tallies or outcome; task.created/started cannot.
-_TALLY_EVENTS = (JobSubmitted, JobExpanded, JobRejected, LintResult)
+_TALLY_EVENTS = (wire.JobSubmitted, wire.JobExpanded, wire.JobRejected, wire.LintResult)
 
 
-def apply_events(conn: Connection, events: Iterable[Record], now: datetime | None = None) -> set[str]:
+def apply_events(conn: Connection, events: Iterable[wire.Record], now: datetime | None = None) -> set[str]:
     """Upsert the rows of ``events`` and refresh the touched jobs; return those job ids."""
     moment = naive_utc(now or datetime.now(UTC))
     job_rows: list[Row] = []
@@ -37,9 +28,9 @@ def apply_events(conn: Connection, events: Iterable[Record], now: datetime | Non
     locked: set[str] = set()
     for event in events:
         match event:
-            case JobSubmitted() | JobExpanded() | JobRejected():
+            case wire.JobSubmitted() | wire.JobExpanded() | wire.JobRejected():
                 job_rows.append(job_row(event, moment))
-            case LintTask() | TaskRegistered() | TaskStarted() | LintResult():
+            case wire.LintTask() | wire.TaskRegistered() | wire.TaskStarted() | wire.LintResult():
                 task_rows.append(task_row(event, moment))
             case _:
                 continue
@@ -54,7 +45,7 @@ def apply_events(conn: Connection, events: Iterable[Record], now: datetime | Non
     return touched
 
 
-def write_batch(engine: Engine, events: Iterable[Record], now: datetime | None = None) -> set[str]:
+def write_batch(engine: Engine, events: Iterable[wire.Record], now: datetime | None = None) -> set[str]:
     """Apply ``events`` in ONE transaction: all of the batch is committed, or none of it."""
     with engine.begin() as conn:
         return apply_events(conn, events, now)

@@ -33,10 +33,8 @@ Incoming = ReadOnlyColumnCollection[str, ColumnElement]
 UpdatePlan = Callable[[Incoming], Assignments]
 
 
-class UnsupportedDatabaseError(LintServiceError):
+class UnsupportedDatabaseError(LintServiceError, code=ErrorCode.UNSUPPORTED_DATABASE):
     """The sink writes SQLite and MySQL/MariaDB only."""
-
-    code = ErrorCode.UNSUPPORTED_DATABASE
 
 
 def _const(value: str | int) -> ColumnElement:
