@@ -50,6 +50,7 @@ class Report:
     def save(self, path: Path) -> None:
         """Rows and raw details (every sample) as JSON, for later comparison."""
         payload = {"rows": [asdict(r) for r in self.rows], "details": self.details}
+        path.parent.mkdir(parents=True, exist_ok=True)  # var/bench/ may not exist yet
         path.write_text(json.dumps(payload, indent=2, default=str))
 
     def print(self) -> None:
