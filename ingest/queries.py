@@ -21,6 +21,7 @@ _TASK_COLUMNS = (
     tasks.c.violation_count,
     tasks.c.error_code,
     tasks.c.error_message,
+    tasks.c.attempts,
     tasks.c.created_at,
     tasks.c.started_at,
     tasks.c.finished_at,

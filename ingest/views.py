@@ -67,6 +67,7 @@ def task_view(row: Row) -> dict[str, Any]:
         "task_status": row["status"],
         "violation_count": row["violation_count"],
         "error": error_view(row["error_code"], row["error_message"]),
+        "attempts": row["attempts"],
         "created_at": iso(row["created_at"]),
         "started_at": iso(row["started_at"]),
         "finished_at": iso(row["finished_at"]),

@@ -19,6 +19,10 @@ class KafkaUnavailableError(LintServiceError, code=ErrorCode.KAFKA_UNAVAILABLE):
     """The brokers did not answer in time."""
 
 
+HOUR_MS = str(3600 * 1000)
+_TOMBSTONES = {"delete.retention.ms": HOUR_MS, "min.cleanable.dirty.ratio": "0.1"}
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     """How to create a topic when it does not exist yet."""
@@ -40,6 +44,12 @@ def topic_specs(names: TopicNames, partitions: int = 8, replication_min_isr: int
         TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * 24 * 3600 * 1000), **isr}),
         # Keyed by the content hash: compaction keeps one entry per key, forever.
         TopicSpec(names.lint_cache, max(1, partitions // 2), {"cleanup.policy": "compact", **isr}),
+        # The newest heartbeat per worker; a clean stop's tombstone is kept an hour, then dropped.
+        TopicSpec(
+            names.workers, 1, {"cleanup.policy": "compact", "segment.ms": HOUR_MS, **_TOMBSTONES, **isr}
+        ),
+        # Operators' actions matter only while a worker can still act on them.
+        TopicSpec(names.control, 1, {"retention.ms": str(24 * 3600 * 1000), **isr}),
     ]
 
 

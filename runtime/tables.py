@@ -1,5 +1,8 @@
 """The materialised view of jobs and tasks, shared by the sink and the ingest.
 
+The table names are the service plan's (``linting_jobs``, ``linting_tasks``),
+which its operators' queries and dashboards already use.
+
 The sink is the writer of statuses and results; the ingest reads them to
 answer queries and records only what it must own (an accepted job's first
 row and idempotency keys). Tables change only through Alembic migrations.
@@ -22,7 +25,7 @@ metadata = MetaData()
 LongText = Text().with_variant(LONGTEXT(), "mysql", "mariadb")
 
 jobs = Table(
-    "jobs",
+    "linting_jobs",
     metadata,
     Column("job_id", String(36), primary_key=True),
     Column("submission_type", String(16), nullable=False),
@@ -43,7 +46,7 @@ jobs = Table(
 )
 
 tasks = Table(
-    "tasks",
+    "linting_tasks",
     metadata,
     Column("task_id", String(36), primary_key=True),
     Column("job_id", String(36), nullable=False),
@@ -58,6 +61,7 @@ tasks = Table(
     Column("started_at", DateTime(timezone=False), nullable=True),
     Column("finished_at", DateTime(timezone=False), nullable=True),
     Column("updated_at", DateTime(timezone=False), nullable=False),
+    Column("attempts", Integer, nullable=False, default=1, server_default="1"),
     Index("ix_tasks_job_ordinal", "job_id", "ordinal"),
     Index("ix_tasks_job_status", "job_id", "status"),
 )

@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     JOB_NOT_FINISHED = "JOB_NOT_FINISHED"
     TASK_NOT_FOUND = "TASK_NOT_FOUND"
     TASK_NOT_FINISHED = "TASK_NOT_FINISHED"
+    WORKER_NOT_FOUND = "WORKER_NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
     # A job's lint configuration (HTTP 400, or a rejected job from an outside producer)
     INVALID_CONFIG = "INVALID_CONFIG"
     CONFIG_TOO_LARGE = "CONFIG_TOO_LARGE"
@@ -127,6 +129,10 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.JOB_NOT_FINISHED: ErrorSpec(409, (_H,), "The job's results are asked for before it is final."),
     C.TASK_NOT_FOUND: ErrorSpec(404, (_H,), "No task with this id."),
     C.TASK_NOT_FINISHED: ErrorSpec(409, (_H,), "The task's result is asked for before it is final."),
+    C.WORKER_NOT_FOUND: ErrorSpec(404, (_H,), "No live worker with this id (it never beat, or stopped)."),
+    C.FORBIDDEN: ErrorSpec(
+        403, (_H,), "The endpoint needs an operator credential (Authorization: Bearer <OPERATOR_TOKEN>)."
+    ),
     C.INVALID_CONFIG: ErrorSpec(400, (_H, _J), "The config is not a readable .sqlfluff INI text."),
     C.CONFIG_TOO_LARGE: ErrorSpec(400, (_H, _J), "The config is larger than 64 KiB."),
     C.FORBIDDEN_CONFIG_SECTION: ErrorSpec(

@@ -117,6 +117,23 @@ class TaskStarted(Record):
     started_at: datetime = Field(default_factory=utc_now)
 
 
+class TaskRetried(Record):
+    """A file whose lint process crashed goes back to the pool after a backoff (internal progress topic).
+
+    Only a crash is retried (a rule or parse result is final): the sink keeps
+    the highest ``attempt`` on the task, so operators see how often it was tried.
+    """
+
+    event_type: Literal["task.retried"] = "task.retried"
+    schema_version: Literal[1] = 1
+    task_id: UUID
+    job_id: UUID
+    attempt: int = Field(ge=2, description="The attempt about to run (the first retry is attempt 2).")
+    error: ErrorInfo
+    backoff_s: float = Field(ge=0)
+    retried_at: datetime = Field(default_factory=utc_now)
+
+
 class JobExpanded(Record):
     """The job was split into ``task_count`` tasks (internal progress topic)."""
 

@@ -2,8 +2,9 @@
 
 Keys decide partitions, and partitions decide ordering: everything about a job
 is keyed by its job id so one consumer sees it in order, except tasks, keyed
-by task id so a job's files spread over every lint partition, and cache
-entries, keyed by content hash so compaction keeps one per lint. Producers
+by task id so a job's files spread over every lint partition, cache entries,
+keyed by content hash so compaction keeps one per lint, and heartbeats and
+control actions, keyed by worker id. Producers
 route with :func:`route`; consumers ask :func:`events_on` what a topic may
 carry, so adding an event is one line here and nowhere else.
 """
@@ -21,11 +22,15 @@ from schemas.events import (
     LintTask,
     Record,
     TaskRegistered,
+    TaskRetried,
     TaskStarted,
 )
 from schemas.topics import TopicNames
+from schemas.worker_events import WorkerControl, WorkerHeartbeat
 
-TopicField = Literal["jobs", "tasks", "progress", "lint_results", "dead_letter", "lint_cache"]
+TopicField = Literal[
+    "jobs", "tasks", "progress", "lint_results", "dead_letter", "lint_cache", "workers", "control"
+]
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,14 @@ ROUTES: dict[type[Record], Route] = {
     LintTask: Route("tasks", "task_id"),
     TaskRegistered: Route("progress", "job_id"),
     TaskStarted: Route("progress", "job_id"),
+    TaskRetried: Route("progress", "job_id"),
     JobExpanded: Route("progress", "job_id"),
     JobRejected: Route("progress", "job_id"),
     LintResult: Route("lint_results", "job_id"),
     DeadLetter: Route("dead_letter", None),
     CachedLint: Route("lint_cache", "key"),
+    WorkerHeartbeat: Route("workers", "worker_id"),
+    WorkerControl: Route("control", "worker_id"),
 }
 
 

@@ -9,14 +9,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+# Internal topics named after the tasks topic unless named themselves.
+_DERIVED = {"lint_cache": "lint-cache", "workers": "workers", "control": "control"}
+
 
 class TopicNames(BaseModel):
     """Where each stream lives; every service reads the same names.
 
-    ``lint_cache`` (compacted, internal to the processors) defaults to the
-    tasks topic's name with ``tasks`` replaced by ``lint-cache``, so a
-    deployment or test that renames its topics gets its own cache too,
-    instead of silently sharing (and deleting) the default one.
+    ``lint_cache`` (compacted, internal to the processors), ``workers``
+    (compacted heartbeats) and ``control`` (operators' actions) default to
+    the tasks topic's name with ``tasks`` replaced by ``lint-cache``,
+    ``workers`` or ``control``, so a deployment or test that renames its
+    topics gets its own internal topics too, instead of silently sharing
+    (and deleting) the default ones.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -27,12 +32,19 @@ class TopicNames(BaseModel):
     lint_results: str = "sqllint.lint-results.v1"
     dead_letter: str = "sqllint.dead-letter.v1"
     lint_cache: str = "sqllint.lint-cache.v1"
+    workers: str = "sqllint.workers.v1"
+    control: str = "sqllint.control.v1"
 
     @model_validator(mode="before")
     @classmethod
-    def _derive_lint_cache(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "lint_cache" not in data and "tasks" in data:
-            tasks = str(data["tasks"])
-            head, sep, tail = tasks.rpartition("tasks")
-            data = {**data, "lint_cache": f"{head}lint-cache{tail}" if sep else f"{tasks}.lint-cache"}
-        return data
+    def _derive_internal(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "tasks" not in data:
+            return data
+        tasks = str(data["tasks"])
+        head, sep, tail = tasks.rpartition("tasks")
+        derived = {
+            name: f"{head}{stem}{tail}" if sep else f"{tasks}.{stem}"
+            for name, stem in _DERIVED.items()
+            if name not in data
+        }
+        return {**data, **derived}

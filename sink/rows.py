@@ -79,6 +79,7 @@ def _task(task_id: object, job_id: object, status: TaskStatus, now: datetime, **
         "result_json": None,
         "error_code": None,
         "error_message": None,
+        "attempts": 1,
         "created_at": naive_utc(now),
         "started_at": None,
         "finished_at": None,
@@ -88,9 +89,10 @@ def _task(task_id: object, job_id: object, status: TaskStatus, now: datetime, **
     return row
 
 
-def task_row(
-    event: wire.LintTask | wire.TaskRegistered | wire.TaskStarted | wire.LintResult, now: datetime
-) -> Row:
+TaskEvent = wire.LintTask | wire.TaskRegistered | wire.TaskStarted | wire.TaskRetried | wire.LintResult
+
+
+def task_row(event: TaskEvent, now: datetime) -> Row:
     """The tasks row an event asks for; the SQL text of a task is never stored."""
     match event:
         case wire.LintTask() | wire.TaskRegistered():
@@ -109,6 +111,15 @@ def task_row(
                 TaskStatus.IN_PROGRESS,
                 now,
                 started_at=naive_utc(event.started_at),
+            )
+        case wire.TaskRetried():
+            return _task(
+                event.task_id,
+                event.job_id,
+                TaskStatus.IN_PROGRESS,
+                now,
+                attempts=event.attempt,
+                started_at=naive_utc(event.retried_at),
             )
         case wire.LintResult():
             return _task(

@@ -30,7 +30,13 @@ def apply_events(conn: Connection, events: Iterable[wire.Record], now: datetime 
         match event:
             case wire.JobSubmitted() | wire.JobExpanded() | wire.JobRejected():
                 job_rows.append(job_row(event, moment))
-            case wire.LintTask() | wire.TaskRegistered() | wire.TaskStarted() | wire.LintResult():
+            case (
+                wire.LintTask()
+                | wire.TaskRegistered()
+                | wire.TaskStarted()
+                | wire.TaskRetried()
+                | wire.LintResult()
+            ):
                 task_rows.append(task_row(event, moment))
             case _:
                 continue

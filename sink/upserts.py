@@ -124,7 +124,8 @@ def _task_plan(new: Incoming) -> Assignments:
         if_(advance, "error_code"),
         if_(advance, "error_message"),
         if_(advance, "finished_at"),
-        if_(advance, "updated_at"),
+        if_(or_(advance, new.attempts > old.attempts), "updated_at"),
+        ("attempts", case((new.attempts > old.attempts, new.attempts), else_=old.attempts)),
         if_(advance, "status"),
     ]
 

@@ -62,6 +62,7 @@ async def test_job_with_a_page_of_tasks(reader: Client, db_url: str) -> None:
     first = body["tasks"][0]
     assert (first["task_status"], first["violation_count"]) == ("SUCCESS", len(record["violations"]))
     assert first["finished_at"] == "2025-01-02T03:04:06Z"
+    assert first["attempts"] == 1
     second_page = await (await reader.get(f"/api/v1/jobs/{job_id}?page=2&size=2")).json()
     assert [t["task_id"] for t in second_page["tasks"]] == [ids[0]]
 

@@ -135,12 +135,12 @@ async def test_get_right_after_202_when_row_insert_failed(client: Client, settin
     """The first-row insert is best effort: with the table gone, the LRU still answers."""
     engine = create_db_engine(settings.database_url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("ALTER TABLE jobs RENAME TO jobs_away")
+        conn.exec_driver_sql("ALTER TABLE linting_jobs RENAME TO jobs_away")
     resp = await client.post("/api/v1/jobs", json={"sql_content": SQL})
     assert resp.status == 202
     job_id = (await resp.json())["job_id"]
     with engine.begin() as conn:
-        conn.exec_driver_sql("ALTER TABLE jobs_away RENAME TO jobs")
+        conn.exec_driver_sql("ALTER TABLE jobs_away RENAME TO linting_jobs")
     engine.dispose()
     status = await client.get(f"/api/v1/jobs/{job_id}")
     view = await status.json()

@@ -55,6 +55,7 @@ def test_consumers_learn_what_a_topic_carries() -> None:
     assert {cls.model_fields["event_type"].default for cls in events_on("progress")} == {
         "task.registered",
         "task.started",
+        "task.retried",
         "job.expanded",
         "job.rejected",
     }

@@ -11,8 +11,8 @@ from runtime.tables import metadata
 from sink.migrate import downgrade, upgrade
 
 EXPECTED_INDEXES = {
-    "jobs": {"ix_jobs_status_created", "ix_jobs_created"},
-    "tasks": {"ix_tasks_job_ordinal", "ix_tasks_job_status"},
+    "linting_jobs": {"ix_jobs_status_created", "ix_jobs_created"},
+    "linting_tasks": {"ix_tasks_job_ordinal", "ix_tasks_job_status"},
     "idempotency_keys": set(),
 }
 
@@ -62,7 +62,7 @@ def test_result_json_is_longtext_on_mariadb(mysql_db_url: str) -> None:
     upgrade(mysql_db_url)
     engine = create_db_engine(mysql_db_url)
     try:
-        columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("tasks")}
+        columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("linting_tasks")}
     finally:
         engine.dispose()
     assert type(columns["result_json"]).__name__ == "LONGTEXT"
@@ -71,4 +71,4 @@ def test_result_json_is_longtext_on_mariadb(mysql_db_url: str) -> None:
 def test_cli_upgrades_and_downgrades(sqlite_db_url: str) -> None:
     for action in ("upgrade", "downgrade", "upgrade"):
         subprocess.run([sys.executable, "-m", "sink.migrate", action, "--url", sqlite_db_url], check=True)
-    assert set(_schema(sqlite_db_url)) == {"jobs", "tasks", "idempotency_keys"}
+    assert set(_schema(sqlite_db_url)) == {"linting_jobs", "linting_tasks", "idempotency_keys"}

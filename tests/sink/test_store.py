@@ -292,3 +292,4 @@ def test_naive_datetimes_are_stored_as_utc(engine: Engine) -> None:
     ev = JobEvents()
     write_batch(engine, [ev.submitted()], now=datetime(2030, 1, 1))
     assert _job(engine, ev)["created_at"] == datetime(2026, 1, 2, 3, 4, 5)
+
