@@ -113,6 +113,9 @@ class WorkerSettings(ServiceSettings):
     faust_datadir: Path = Field(
         Path("var/faust"), description="Faust's data directory; each app id gets a folder in it."
     )
+    heartbeat_interval_s: float = Field(
+        2.0, gt=0, le=60, description="Seconds between the worker's heartbeats on the workers topic."
+    )
 
 
 def load_settings(cls: type[S]) -> S:
