@@ -18,11 +18,17 @@ lint: bootstrap
 	$(VENV)/ruff check .
 	$(VENV)/lint-imports
 
+# Real tools the operations tests run (Prometheus, Consul, Jaeger): each script installs or builds
+# its tool once, into a cache outside the checkout ($$HOME/.cache/sqllint/tools), and is a no-op after.
+.PHONY: tools
+tools:
+	@for script in infra/tools/*.sh; do if [[ -x "$$script" ]]; then "$$script"; fi; done
+
 # Whole suite; the fixtures in tests/conftest.py start the broker and database they need.
 # Coverage (line and branch, pyproject's [tool.coverage]) includes the services the tests start
 # as subprocesses; under 80% fails. pytest exits 5 when it collected no test: any non-zero exit
 # fails this target.
-test: lint
+test: lint tools
 	@mkdir -p var/coverage && rm -f var/coverage/.coverage*
 	$(VENV)/pytest --cov --cov-report=term --cov-report=html:var/coverage/html $(PYTEST_ARGS)
 
