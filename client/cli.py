@@ -1,8 +1,12 @@
-"""``sqllint``: lint a .sql file, a folder or a .zip through the service.
+"""``sqllint``: lint a .sql file, a folder or a .zip through the service; ``sqllint top``: watch it.
 
 Submits, follows the job (a progress bar of finished files for archives),
 prints the findings and exits 0 when clean, 1 when violations were found, 2
 when the job, a file or the transport failed.
+
+``top`` is a command only as the very first argument, so every way of naming
+a path keeps linting it: a file or folder literally named ``top`` is linted
+with ``sqllint ./top`` or ``sqllint -- top`` (or with any option first).
 """
 
 import argparse
@@ -18,6 +22,7 @@ from tqdm import tqdm
 
 from client.http import ApiClient, ApiError, TransportError
 from client.report import EXIT_FAILURE, exit_code, human_report, json_report
+from client.top.app import run as run_top
 from schemas.statuses import JOB_FINAL
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -36,6 +41,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--poll-interval", type=float, default=0.5, help=argparse.SUPPRESS)
     parser.add_argument("--format", choices=("human", "json"), default="human")
     return parser.parse_args(argv)
+
+
+def parse_top_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of ``sqllint top`` (the arguments after ``top``)."""
+    parser = argparse.ArgumentParser(prog="sqllint top", description="a live view of the service's workers")
+    parser.add_argument("--url", default=os.environ.get("SQLLINT_URL", DEFAULT_URL), help="service base URL")
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes (default: 2)")
+    args = parser.parse_args(argv)
+    if args.interval <= 0:
+        parser.error("--interval must be positive")
+    return args
+
+
+def top(argv: list[str]) -> int:
+    """Run the dashboard until ``q``."""
+    args = parse_top_args(argv)
+    return run_top(args.url, args.interval)
 
 
 def zip_folder(folder: Path, target: Path) -> Path:
@@ -85,6 +107,9 @@ def run(args: argparse.Namespace, upload: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``sqllint``; the console-script wrapper exits with the returned status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["top"]:
+        return top(argv[1:])
     args = parse_args(argv)
     path: Path = args.path
     try:

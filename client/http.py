@@ -60,12 +60,16 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    def _call(self, req: request.Request) -> Any:
+    def _open(self, req: request.Request, answers: frozenset[int] = frozenset()) -> bytes:
+        """The body of the answer; an HTTP status in ``answers`` is an answer, any other error raises."""
         try:
             with request.urlopen(req, timeout=self.timeout) as response:
-                return json.loads(response.read())
+                body: bytes = response.read()
+                return body
         except error.HTTPError as exc:
             raw = exc.read()
+            if exc.code in answers:
+                return raw
             try:
                 err = json.loads(raw)["error"]
             except (ValueError, KeyError, TypeError):
@@ -74,9 +78,24 @@ class ApiClient:
         except (error.URLError, OSError, ValueError) as exc:
             raise TransportError(f"cannot reach {req.full_url}: {exc}") from exc
 
+    def _call(self, req: request.Request) -> Any:
+        try:
+            return json.loads(self._open(req))
+        except ValueError as exc:
+            raise TransportError(f"not JSON from {req.full_url}: {exc}") from exc
+
     def get(self, path: str) -> Any:
         """GET an API path and decode its JSON."""
         return self._call(request.Request(self.base_url + path, headers={"Accept": "application/json"}))
+
+    def get_body(self, path: str, answers: frozenset[int] = frozenset()) -> bytes:
+        """GET an API path's body undecoded, for strict models that read JSON themselves.
+
+        ``answers`` names error statuses whose body is still the answer (the
+        503 of an unhealthy ``/api/v1/health/workers`` carries its reasons).
+        """
+        req = request.Request(self.base_url + path, headers={"Accept": "application/json"})
+        return self._open(req, answers)
 
     def submit(self, file_path: Path, fields: Mapping[str, str], attempts: int = 2) -> dict[str, Any]:
         """POST a .sql or .zip file with its options; returns the 202 body.

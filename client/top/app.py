@@ -1,0 +1,151 @@
+"""The ``sqllint top`` application: layout, refresh timer and keys.
+
+Reads happen off the UI loop (``asyncio.to_thread``: the client is stdlib
+``urllib``), one at a time: a refresh still running when the timer fires again
+is not doubled, so a slow ingest cannot pile up requests against itself.
+"""
+
+import asyncio
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from client.http import ApiClient, ApiError, TransportError
+from client.top.data import Snapshot, fetch_snapshot, fetch_worker
+from client.top.panels import jobs_lines, system_lines, worker_lines
+from client.top.rates import JobRates
+from client.top.widgets import Panel, QueuesTable, WorkersTable
+
+CSS = """
+#workers { height: 1fr; }
+#bottom { height: 1fr; }
+#queues { width: 1fr; }
+#side { width: 1fr; }
+Panel { border: round $primary; height: auto; padding: 0 1; }
+#status { height: auto; color: $text-muted; }
+"""
+
+
+class WorkerScreen(Screen[None]):
+    """One worker's details, refreshed like the main view; ``escape`` goes back."""
+
+    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "back")]
+
+    def __init__(self, api: ApiClient, worker_id: str, interval: float) -> None:
+        super().__init__()
+        self.api, self.worker_id, self.interval = api, worker_id, interval
+
+    def compose(self) -> ComposeResult:
+        """A header, the details panel, the keys."""
+        yield Header()
+        yield Panel(f"worker {self.worker_id}", "details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the worker now, then every interval."""
+        self.reload()
+        self.set_interval(self.interval, self.reload)
+
+    @work(exclusive=True, group="details")
+    async def reload(self) -> None:
+        """Fetch the worker again; a gone worker says so instead of closing the screen."""
+        try:
+            lines = worker_lines(await asyncio.to_thread(fetch_worker, self.api, self.worker_id))
+        except (ApiError, TransportError) as exc:
+            lines = [f"worker {self.worker_id}: {exc}"]
+        self.query_one(Panel).show(lines)
+
+
+class TopApp(App[None]):
+    """Workers, queues, jobs and hosts of one service, refreshed every ``interval`` seconds."""
+
+    TITLE = "sqllint top"
+    CSS = CSS
+    BINDINGS: ClassVar = [
+        Binding("s", "sort", "sort"),
+        Binding("r", "refresh", "refresh"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, url: str, interval: float = 2.0) -> None:
+        super().__init__()
+        self.api = ApiClient(url, timeout=max(2.0, interval * 2))
+        self.interval = interval
+        self.rates = JobRates()
+        self.snapshot: Snapshot | None = None
+        self.refreshes = 0
+        self._reading = False
+        self.sub_title = url
+
+    def compose(self) -> ComposeResult:
+        """Status line, workers on top, queues beside jobs and hosts below, the keys."""
+        yield Header(show_clock=True)
+        yield Static("connecting...", id="status", markup=False)
+        yield WorkersTable()
+        with Horizontal(id="bottom"):
+            yield QueuesTable()
+            with Vertical(id="side"):
+                yield Panel("jobs and failures", "jobs")
+                yield Panel("system", "system")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Keys go to the workers table; the first read now, then every interval."""
+        self.query_one(WorkersTable).focus()
+        self.action_refresh()
+        self.set_interval(self.interval, self.action_refresh)
+
+    def action_refresh(self) -> None:
+        """Read the API again now, unless a read is still under way."""
+        if not self._reading:
+            self._reading = True
+            self.read_snapshot()
+
+    @work(group="refresh")
+    async def read_snapshot(self) -> None:
+        """One snapshot, read off the UI loop, then shown."""
+        try:
+            snapshot = await asyncio.to_thread(fetch_snapshot, self.api)
+        finally:
+            self._reading = False
+        if snapshot.job_totals:
+            self.rates.add(snapshot.at, snapshot.job_totals)
+        self.show(snapshot)
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Redraw every panel in place from one snapshot."""
+        self.snapshot = snapshot
+        self.refreshes += 1
+        workers = snapshot.workers
+        status = f"{workers.total_workers} workers" if workers else "workers unknown"
+        if workers and not workers.heartbeats_loaded:
+            status += " (heartbeats still loading)"
+        status += f"   sort: {self.query_one(WorkersTable).sort_column.title}   every {self.interval:g}s"
+        self.query_one("#status", Static).update("\n".join((status, *snapshot.errors)))
+        if workers:
+            self.query_one(WorkersTable).show(workers.workers)
+        if snapshot.queues:
+            self.query_one(QueuesTable).show(snapshot.queues)
+        self.query_one("#jobs", Panel).show(jobs_lines(snapshot, self.rates))
+        if snapshot.system:
+            self.query_one("#system", Panel).show(system_lines(snapshot.system))
+
+    def action_sort(self) -> None:
+        """Order the workers by the next column."""
+        self.query_one(WorkersTable).next_sort()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a worker opens its details."""
+        if isinstance(event.data_table, WorkersTable) and event.row_key.value is not None:
+            self.push_screen(WorkerScreen(self.api, event.row_key.value, self.interval))
+
+
+def run(url: str, interval: float) -> int:
+    """Run the dashboard in this terminal until ``q``; the exit status."""
+    TopApp(url, interval).run()
+    return 0
