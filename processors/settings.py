@@ -55,6 +55,12 @@ class ProcessorSettings(WorkerSettings):
     producer_linger_ms: int = Field(
         5, ge=0, description="Producer batching delay, ms: expansion bursts go out in few requests."
     )
+    lint_retries: int = Field(
+        3, ge=0, le=10, description="Retries of a file whose lint process crashed (LINT_CRASHED); 0: none."
+    )
+    lint_retry_backoff_s: float = Field(
+        0.5, ge=0, le=60, description="Wait before a crashed file's first retry, doubled before each next."
+    )
 
     @property
     def lint_concurrency(self) -> int:
