@@ -12,12 +12,12 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from client.http import ApiClient, ApiError, TransportError
-from client.top.data import Snapshot, fetch_snapshot, fetch_worker
-from client.top.panels import jobs_lines, system_lines, worker_lines
+from client.http import ApiClient
+from client.top.data import Snapshot, fetch_snapshot
+from client.top.details import WorkerScreen
+from client.top.panels import jobs_lines, system_lines
 from client.top.rates import JobRates
 from client.top.widgets import Panel, QueuesTable, WorkersTable
 
@@ -29,36 +29,6 @@ CSS = """
 Panel { border: round $primary; height: auto; padding: 0 1; }
 #status { height: auto; color: $text-muted; }
 """
-
-
-class WorkerScreen(Screen[None]):
-    """One worker's details, refreshed like the main view; ``escape`` goes back."""
-
-    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "back")]
-
-    def __init__(self, api: ApiClient, worker_id: str, interval: float) -> None:
-        super().__init__()
-        self.api, self.worker_id, self.interval = api, worker_id, interval
-
-    def compose(self) -> ComposeResult:
-        """A header, the details panel, the keys."""
-        yield Header()
-        yield Panel(f"worker {self.worker_id}", "details")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        """Show the worker now, then every interval."""
-        self.reload()
-        self.set_interval(self.interval, self.reload)
-
-    @work(exclusive=True, group="details")
-    async def reload(self) -> None:
-        """Fetch the worker again; a gone worker says so instead of closing the screen."""
-        try:
-            lines = worker_lines(await asyncio.to_thread(fetch_worker, self.api, self.worker_id))
-        except (ApiError, TransportError) as exc:
-            lines = [f"worker {self.worker_id}: {exc}"]
-        self.query_one(Panel).show(lines)
 
 
 class TopApp(App[None]):
@@ -121,23 +91,29 @@ class TopApp(App[None]):
         """Redraw every panel in place from one snapshot."""
         self.snapshot = snapshot
         self.refreshes += 1
-        workers = snapshot.workers
-        status = f"{workers.total_workers} workers" if workers else "workers unknown"
-        if workers and not workers.heartbeats_loaded:
-            status += " (heartbeats still loading)"
-        status += f"   sort: {self.query_one(WorkersTable).sort_column.title}   every {self.interval:g}s"
-        self.query_one("#status", Static).update("\n".join((status, *snapshot.errors)))
-        if workers:
-            self.query_one(WorkersTable).show(workers.workers)
+        self.show_status()
+        if snapshot.workers:
+            self.query_one(WorkersTable).show(snapshot.workers.workers)
         if snapshot.queues:
             self.query_one(QueuesTable).show(snapshot.queues)
         self.query_one("#jobs", Panel).show(jobs_lines(snapshot, self.rates))
         if snapshot.system:
             self.query_one("#system", Panel).show(system_lines(snapshot.system))
 
+    def show_status(self) -> None:
+        """The line above the table: how many workers, the sort, and what could not be read."""
+        workers = self.snapshot.workers if self.snapshot else None
+        status = f"{workers.total_workers} workers" if workers else "workers unknown"
+        if workers and not workers.heartbeats_loaded:
+            status += " (heartbeats still loading)"
+        status += f"   sort: {self.query_one(WorkersTable).sort_column.title} (s)   every {self.interval:g}s"
+        errors = self.snapshot.errors if self.snapshot else ()
+        self.query_one("#status", Static).update("\n".join((status, *errors)))
+
     def action_sort(self) -> None:
         """Order the workers by the next column."""
         self.query_one(WorkersTable).next_sort()
+        self.show_status()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a worker opens its details."""

@@ -20,7 +20,7 @@ class WorkersTable(DataTable[str]):
     def __init__(self) -> None:
         super().__init__(id="workers", cursor_type="row", zebra_stripes=True)
         self.sort_index = 0
-        self.workers: Sequence[WorkerView] = ()
+        self.shown_workers: Sequence[WorkerView] = ()
 
     @property
     def sort_column(self) -> Column:
@@ -30,7 +30,7 @@ class WorkersTable(DataTable[str]):
     def next_sort(self) -> None:
         """Order by the next column (the ``s`` key), wrapping around."""
         self.sort_index = (self.sort_index + 1) % len(COLUMNS)
-        self.show(self.workers)
+        self.show(self.shown_workers)
 
     def selected_id(self) -> str | None:
         """The worker id under the cursor, if any row is there."""
@@ -45,7 +45,7 @@ class WorkersTable(DataTable[str]):
     def show(self, workers: Sequence[WorkerView]) -> None:
         """Redraw from ``workers``, the cursor staying on the worker it was on."""
         keep = self.selected_id()
-        self.workers = workers
+        self.shown_workers = workers
         self.clear(columns=True)
         for i, column in enumerate(COLUMNS):
             mark = (" ▼" if column.descending else " ▲") if i == self.sort_index else ""
