@@ -11,7 +11,9 @@ silently missing. ``INGEST_URL`` overrides the address checked for readiness.
 
 import os
 import signal
+import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -29,6 +31,15 @@ DEFAULT_DATABASE_URL = "sqlite:///var/sqllint.db"
 def say(message: str) -> None:
     """The harness's own lines, told apart from the services' ``[name]`` lines."""
     print(f"harness run: {message}", flush=True)
+
+
+def console_logs(environ: Mapping[str, str]) -> dict[str, str]:
+    """A person watching a terminal reads console lines; piped or redirected, the services log JSON.
+
+    The services' own stderr is the harness's pipe, never a terminal, so the
+    choice is made here from ours, unless ``LOG_FORMAT`` already says.
+    """
+    return {} if environ.get("LOG_FORMAT") or not sys.stdout.isatty() else {"LOG_FORMAT": "console"}
 
 
 class Stopped(Exception):
@@ -67,7 +78,8 @@ def main(log_dir: Path | None = None) -> int:
     try:
         settings = StackSettings(os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or local_kafka(),
                                  os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, ROOT,
-                                 log_dir=log_dir or ROOT / "var" / "log", private=False, echo=True)
+                                 log_dir=log_dir or ROOT / "var" / "log", private=False, echo=True,
+                                 env=console_logs(os.environ))
         prepare(settings.database_url, settings.kafka)
         stack = new_stack(settings)
         if os.environ.get("INGEST_URL"):

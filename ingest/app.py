@@ -23,6 +23,7 @@ from ingest.settings import IngestSettings
 from ingest.storage import Storage
 from ingest.submit import SubmitJob
 from runtime.db import create_db_engine
+from runtime.telemetry.http import traced_requests
 
 
 def build_services(settings: IngestSettings) -> Services:
@@ -61,7 +62,9 @@ def create_app(settings: IngestSettings) -> web.Application:
     services = build_services(settings)
     app = web.Application(
         client_max_size=settings.client_max_size,
-        middlewares=[services.metrics.middleware(), error_middleware(settings.retry_after_s)],
+        middlewares=[
+            traced_requests(), services.metrics.middleware(), error_middleware(settings.retry_after_s)
+        ],
     )
     app[SERVICES] = services
     app.cleanup_ctx.append(_resources)

@@ -7,6 +7,8 @@ Topic and key come from the one routing table, so the ingest cannot publish a
 job where the processors do not read it, or under a key that breaks ordering.
 librdkafka calls delivery callbacks from ``poll``; a dedicated thread polls
 and hands each report back to the event loop with ``call_soon_threadsafe``.
+Publishing binds the job's id to the request's log context and, when
+tracing, is a producer span whose W3C context travels in the message headers.
 """
 
 import asyncio
@@ -15,14 +17,20 @@ import threading
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from opentelemetry.trace import SpanKind
+from structlog.contextvars import bind_contextvars
 
 from runtime.kafka_admin import KafkaUnavailableError
+from runtime.telemetry.kafka_headers import inject
+from runtime.telemetry.tracing import tracer
 from schemas.codec import encode
 from schemas.events import Record
 from schemas.routing import route
 from schemas.topics import TopicNames
 
 log = logging.getLogger("ingest.kafka")
+PRODUCER = SpanKind.PRODUCER
+KafkaHeaders = list[tuple[str, bytes]] | None
 
 
 class KafkaPublisher:
@@ -64,14 +72,25 @@ class KafkaPublisher:
         if self._producer is None:
             raise KafkaUnavailableError("the Kafka producer is not started")
         topic, key = route(event, self._topics)
+        job_id = getattr(event, "job_id", None)
+        if job_id is not None:
+            bind_contextvars(job_id=str(job_id))
+        attributes = {"messaging.destination.name": topic, "sqllint.job_id": str(job_id)}
+        with tracer().start_as_current_span(f"publish {topic}", kind=PRODUCER, attributes=attributes):
+            await self._produce(self._producer, topic, key, encode(event), inject())
+
+    async def _produce(
+        self, producer: Producer, topic: str, key: bytes | None, value: bytes, headers: KafkaHeaders
+    ) -> None:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
 
         def on_delivery(err: KafkaError | None, _msg: Message) -> None:
             loop.call_soon_threadsafe(_settle, done, err)
 
+        extra = {} if headers is None else {"headers": headers}
         try:
-            self._producer.produce(topic, value=encode(event), key=key, on_delivery=on_delivery)
+            producer.produce(topic, value=value, key=key, on_delivery=on_delivery, **extra)
         except (BufferError, KafkaException) as exc:
             raise KafkaUnavailableError(f"cannot enqueue to {topic}: {exc}") from exc
         try:

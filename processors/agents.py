@@ -24,10 +24,19 @@ from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
 from runtime.faust.app import WorkerApp
 from runtime.faust.publisher import raw_topic
+from runtime.telemetry.tracing import consuming
 from schemas.codec import decode
 from schemas.error_codes import ErrorCode
 from schemas.errors import SchemaError, error_info
-from schemas.events import ErrorInfo, JobRejected, JobSubmitted, LintResult, LintTask, TaskStarted
+from schemas.events import (
+    ErrorInfo,
+    JobExpanded,
+    JobRejected,
+    JobSubmitted,
+    LintResult,
+    LintTask,
+    TaskStarted,
+)
 
 log = logging.getLogger(__name__)
 # Produce futures awaited together: enough to pipeline, few enough to bound memory.
@@ -52,6 +61,13 @@ async def _guarded(
         yield JobRejected(job_id=job.job_id, error=error_info(exc, ErrorCode.EXPANSION_FAILED))
 
 
+def _outcome(event: JobExpanded | JobRejected) -> str:
+    """How an expansion ended, for its log line: counts and codes, never a file's text."""
+    if isinstance(event, JobExpanded):
+        return f"expanded into {event.task_count} files"
+    return f"rejected: {event.error.code}"
+
+
 async def handle_job(
     event: EventT, worker: WorkerApp, settings: ProcessorSettings, cache: LintCache | None = None
 ) -> None:
@@ -62,12 +78,15 @@ async def handle_job(
         await asyncio.gather(*await park(event, exc, worker))
         return
     pending: list[Awaitable[Any]] = []
-    async for produced in _guarded(job, settings, cache):
-        pending.append(await worker.publisher.publish(produced))
-        if len(pending) >= PUBLISH_WINDOW:
-            await asyncio.gather(*pending)
-            pending.clear()
-    await asyncio.gather(*pending)
+    with consuming("processors.expand", event.message.headers, job_id=job.job_id):
+        async for produced in _guarded(job, settings, cache):
+            pending.append(await worker.publisher.publish(produced))
+            if isinstance(produced, JobExpanded | JobRejected):
+                log.info("job %s", _outcome(produced))
+            if len(pending) >= PUBLISH_WINDOW:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
 
 
 async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorResources) -> None:
@@ -78,15 +97,16 @@ async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorReso
         await asyncio.gather(*await park(event, exc, worker))
         return
     publish = worker.publisher.publish
-    started = await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
-    linted = await lint_task(task, resources.settings, resources.pool, resources.cache)
-    pending = [started, await publish(linted.result)]
-    if linted.new_entry is not None:
-        pending.append(await publish(linted.new_entry))
-    lost = lost_worker_error(linted.result)
-    if lost is not None:
-        pending.append(await worker.dead_letters.publish(event, lost))
-    await asyncio.gather(*pending)
+    with consuming("processors.lint", event.message.headers, job_id=task.job_id, task_id=task.task_id):
+        started = await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
+        linted = await lint_task(task, resources.settings, resources.pool, resources.cache)
+        pending = [started, await publish(linted.result)]
+        if linted.new_entry is not None:
+            pending.append(await publish(linted.new_entry))
+        lost = lost_worker_error(linted.result)
+        if lost is not None:
+            pending.append(await worker.dead_letters.publish(event, lost))
+        await asyncio.gather(*pending)
 
 
 def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:

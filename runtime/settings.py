@@ -2,7 +2,7 @@
 
 The names operators already know stay unprefixed and shared (``DATABASE_URL``,
 ``KAFKA_BOOTSTRAP_SERVERS``, ``NFS_SHARE_ROOT_PATH``, ``CONSUL_HOST``,
-``CONSUL_PORT``, ``LOG_LEVEL``, ``LOG_FILE``, ``TOPICS__*``, ``TOPIC_*``); a
+``CONSUL_PORT``, ``LOG_LEVEL``, ``LOG_FILE``, ``LOG_FORMAT``, ``TOPICS__*``, ``TOPIC_*``); a
 service's own settings carry its prefix (``INGEST_``, ``PROCESSORS_``,
 ``SINK_``), so one environment can configure the whole stack without a
 launcher patching a name per service. A prefixed name that no setting knows
@@ -11,7 +11,7 @@ stops the service (:mod:`runtime.settings_sources` says why and how).
 
 import sys
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -64,6 +64,18 @@ class ServiceSettings(BaseSettings):
     )
     log_file: Path | None = Field(
         None, validation_alias=_shared("LOG_FILE"), description="Also log to this file when set."
+    )
+    log_file_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=0, validation_alias=_shared("LOG_FILE_MAX_BYTES"),
+        description="Rotate LOG_FILE at this size; 0 never rotates.",
+    )
+    log_file_backups: int = Field(
+        5, ge=0, validation_alias=_shared("LOG_FILE_BACKUPS"),
+        description="Rotated LOG_FILE copies kept.",
+    )
+    log_format: Literal["auto", "console", "json"] = Field(
+        "auto", validation_alias=_shared("LOG_FORMAT"),
+        description="auto: console when stderr is a terminal, else JSON lines.",
     )
     topics: TopicNames = Field(
         default_factory=TopicNames, validation_alias=_shared("TOPICS"),

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityE
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from runtime.faust.dead_letters import DeadLetters
+from runtime.telemetry.tracing import writing_batch
 from schemas.codec import decode
 from schemas.error_codes import ErrorCode
 from schemas.errors import SchemaError, error_info, failure
@@ -47,7 +48,14 @@ class BatchWriter:
         self._dead_letters = letters
 
     async def handle(self, events: Sequence[EventT], expected: tuple[type[Record], ...]) -> None:
-        """Decode, dead-letter what cannot be decoded, commit the rest; returns once durable."""
+        """Decode, dead-letter what cannot be decoded, commit the rest; returns once durable.
+
+        Traced as one span linked to every message's trace, and a span in each job's trace.
+        """
+        with writing_batch("sink.write", lambda: [event.message.headers for event in events]):
+            await self._handle(events, expected)
+
+    async def _handle(self, events: Sequence[EventT], expected: tuple[type[Record], ...]) -> None:
         decoded: list[tuple[EventT, Record]] = []
         for event in events:
             try:
@@ -77,8 +85,9 @@ class BatchWriter:
                 return exc
             except _RETRYABLE as exc:
                 self.metrics.db_retries.inc()
-                log.warning(
-                    "database write failed (%s); retrying in %.1fs, offsets not committed", exc, delay
+                log.warning(  # the driver's words only: the statement's parameters hold the results
+                    "database write failed (%s); retrying in %.1fs, offsets not committed",
+                    getattr(exc, "orig", None) or type(exc).__name__, delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.db_retry_max_seconds)

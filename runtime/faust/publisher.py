@@ -1,7 +1,9 @@
 """Producing events where the routing table says, as the bytes our codec writes.
 
 Topics and keys come from :func:`schemas.routing.route` only, so a service
-never decides on its own where an event goes or how it is partitioned.
+never decides on its own where an event goes or how it is partitioned. Every
+message carries the current span's trace context in its headers (when
+tracing), so the consumer's span continues the producer's trace.
 """
 
 from collections.abc import Awaitable, Callable
@@ -10,6 +12,7 @@ from typing import Any, Protocol
 import faust
 from faust.types import TopicT
 
+from runtime.telemetry.kafka_headers import inject
 from schemas.codec import encode
 from schemas.events import Record
 from schemas.routing import route
@@ -19,7 +22,9 @@ from schemas.topics import TopicNames
 class Sender(Protocol):
     """What publishing needs of a topic: Faust's ``TopicT.send``."""
 
-    async def send(self, *, key: bytes | None, value: bytes) -> Awaitable[Any]:
+    async def send(
+        self, *, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | None = None
+    ) -> Awaitable[Any]:
         """Hand a message to the producer; the returned future resolves on the brokers' ack."""
         ...
 
@@ -54,4 +59,7 @@ class Publisher:
         Returns once the producer took the message; await the result for the brokers' ack.
         """
         name, routed_key = route(event, self.names, key)
-        return await self.topic(name).send(key=routed_key, value=encode(event))
+        headers = inject()
+        if headers is None:  # not tracing: the message is exactly what it was before tracing existed
+            return await self.topic(name).send(key=routed_key, value=encode(event))
+        return await self.topic(name).send(key=routed_key, value=encode(event), headers=headers)
