@@ -13,6 +13,7 @@ itself, can be handed the very same ones.
 import logging
 import logging.handlers
 import sys
+from types import TracebackType
 from typing import Any, TextIO
 
 import structlog
@@ -122,7 +123,14 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     install(handlers, settings.log_level)
+    sys.excepthook = _log_uncaught
     return handlers
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, where: TracebackType | None) -> None:
+    """A crash on the way out is one more JSON line, not a bare traceback among them."""
+    log = logging.getLogger("uncaught")
+    log.critical("the process stops: %s", kind.__name__, exc_info=(kind, error, where))
 
 
 def install(handlers: list[logging.Handler], level: str) -> None:
