@@ -51,22 +51,28 @@ class TopApp(App[None]):
         self.refreshes = 0
         self._reading = False
         self.sub_title = url
+        # Held, not queried: a refresh lands while a worker's screen is on top, where a query finds nothing.
+        self.status = Static("connecting...", id="status", markup=False)
+        self.workers_table = WorkersTable()
+        self.queues_table = QueuesTable()
+        self.jobs_panel = Panel("jobs and failures", "jobs")
+        self.system_panel = Panel("system", "system")
 
     def compose(self) -> ComposeResult:
         """Status line, workers on top, queues beside jobs and hosts below, the keys."""
         yield Header(show_clock=True)
-        yield Static("connecting...", id="status", markup=False)
-        yield WorkersTable()
+        yield self.status
+        yield self.workers_table
         with Horizontal(id="bottom"):
-            yield QueuesTable()
+            yield self.queues_table
             with Vertical(id="side"):
-                yield Panel("jobs and failures", "jobs")
-                yield Panel("system", "system")
+                yield self.jobs_panel
+                yield self.system_panel
         yield Footer()
 
     def on_mount(self) -> None:
         """Keys go to the workers table; the first read now, then every interval."""
-        self.query_one(WorkersTable).focus()
+        self.workers_table.focus()
         self.action_refresh()
         self.set_interval(self.interval, self.action_refresh)
 
@@ -93,12 +99,12 @@ class TopApp(App[None]):
         self.refreshes += 1
         self.show_status()
         if snapshot.workers:
-            self.query_one(WorkersTable).show(snapshot.workers.workers)
+            self.workers_table.show(snapshot.workers.workers)
         if snapshot.queues:
-            self.query_one(QueuesTable).show(snapshot.queues)
-        self.query_one("#jobs", Panel).show(jobs_lines(snapshot, self.rates))
+            self.queues_table.show(snapshot.queues)
+        self.jobs_panel.show(jobs_lines(snapshot, self.rates))
         if snapshot.system:
-            self.query_one("#system", Panel).show(system_lines(snapshot.system))
+            self.system_panel.show(system_lines(snapshot.system))
 
     def show_status(self) -> None:
         """The line above the table: how many workers, the sort, and what could not be read."""
@@ -106,13 +112,13 @@ class TopApp(App[None]):
         status = f"{workers.total_workers} workers" if workers else "workers unknown"
         if workers and not workers.heartbeats_loaded:
             status += " (heartbeats still loading)"
-        status += f"   sort: {self.query_one(WorkersTable).sort_column.title} (s)   every {self.interval:g}s"
+        status += f"   sort: {self.workers_table.sort_column.title} (s)   every {self.interval:g}s"
         errors = self.snapshot.errors if self.snapshot else ()
-        self.query_one("#status", Static).update("\n".join((status, *errors)))
+        self.status.update("\n".join((status, *errors)))
 
     def action_sort(self) -> None:
         """Order the workers by the next column."""
-        self.query_one(WorkersTable).next_sort()
+        self.workers_table.next_sort()
         self.show_status()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
