@@ -11,10 +11,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from ingest.accepted import AcceptedJobs
+from ingest.active_jobs import ActiveJobs
 from ingest.consul import consul_ctx
+from ingest.cors import setup_cors
 from ingest.idempotency import IdempotencyKeys
 from ingest.metrics import Metrics
 from ingest.middleware import error_middleware
+from ingest.operations import Operations
 from ingest.producer import KafkaPublisher
 from ingest.request import RequestLimits
 from ingest.routes import setup_routes
@@ -34,6 +37,7 @@ def build_services(settings: IngestSettings) -> Services:
         settings.kafka_bootstrap_servers, settings.topics, settings.kafka_delivery_timeout_ms
     )
     accepted = AcceptedJobs(engine, settings.accepted_cache_size)
+    metrics = Metrics()
     return Services(
         settings=settings,
         engine=engine,
@@ -41,8 +45,10 @@ def build_services(settings: IngestSettings) -> Services:
         publisher=publisher,
         accepted=accepted,
         submit=SubmitJob(settings, IdempotencyKeys(engine), storage, publisher, accepted),
-        metrics=Metrics(),
+        metrics=metrics,
         limits=RequestLimits.of(settings),
+        operations=Operations(settings, publisher, storage.root),
+        active_jobs=ActiveJobs(engine, metrics),
     )
 
 
@@ -57,6 +63,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         await asyncio.to_thread(services.engine.dispose)
 
 
+async def _operations(app: web.Application) -> AsyncIterator[None]:
+    """The heartbeat reader, the admin client and the lag sampler (after the publisher they use)."""
+    async with app[SERVICES].operations.running():
+        yield
+
+
 def create_app(settings: IngestSettings) -> web.Application:
     """The ingest's aiohttp application for ``settings``."""
     services = build_services(settings)
@@ -68,6 +80,8 @@ def create_app(settings: IngestSettings) -> web.Application:
     )
     app[SERVICES] = services
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(_operations)
     app.cleanup_ctx.append(consul_ctx(settings))
-    setup_routes(app, services.metrics)
+    setup_routes(app)
+    setup_cors(app, settings.cors_allowed_origins)
     return app

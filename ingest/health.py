@@ -1,4 +1,4 @@
-"""Liveness and readiness: is the process up, and can it accept and answer jobs now."""
+"""Liveness and readiness: is the process up, can it accept and answer jobs now, do the workers keep up."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -50,7 +50,7 @@ async def _run(check: Callable[[Services], Awaitable[None]], services: Services)
 
 
 async def ready(request: web.Request) -> web.Response:
-    """GET /health/ready: 200 when Kafka, the database and storage all answer, else 503."""
+    """GET /health/ready (and /health, the plan's path): 200 when Kafka, the database and storage answer."""
     services = request.app[SERVICES]
     results = await asyncio.gather(*(_run(check, services) for check in CHECKS.values()))
     checks = dict(zip(CHECKS, results, strict=True))
@@ -58,3 +58,10 @@ async def ready(request: web.Request) -> web.Response:
     return web.json_response(
         {"status": "ready" if ok else "not_ready", "checks": checks}, status=200 if ok else 503
     )
+
+
+async def workers(request: web.Request) -> web.Response:
+    """GET /api/v1/health/workers: 200 with a live worker of each role and a lag not only rising, else 503."""
+    health = await request.app[SERVICES].operations.health()
+    status = 200 if health.status == "healthy" else 503
+    return web.json_response(text=health.model_dump_json(), status=status)

@@ -8,13 +8,23 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Metrics:
-    """Requests by route and status, accept latency, accepted jobs."""
+    """Requests by route and status and their duration, accept latency, accepted and active jobs.
+
+    ``sql_linting_*`` are the names the service plan gave operators' dashboards.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -36,16 +46,30 @@ class Metrics:
             ("submission_type",),
             registry=self.registry,
         )
+        self.request_duration = Histogram(
+            "sql_linting_request_duration_seconds",
+            "Time to answer an HTTP request, by method, canonical route and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.active_jobs = Gauge(
+            "sql_linting_active_jobs",
+            "Jobs not yet final (ACCEPTED or PROCESSING), read from the database at scrape time.",
+            registry=self.registry,
+        )
 
     def middleware(self) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
         """Counts every answer, including the error middleware's JSON errors (it runs inside this)."""
 
         @web.middleware
         async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+            started = time.perf_counter()
             response = await handler(request)
             resource = request.match_info.route.resource
             route = resource.canonical if resource is not None else "unmatched"
-            self.requests.labels(request.method, route, str(response.status)).inc()
+            labels = (request.method, route, str(response.status))
+            self.requests.labels(*labels).inc()
+            self.request_duration.labels(*labels).observe(time.perf_counter() - started)
             return response
 
         return count

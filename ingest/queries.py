@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import Connection, and_, func, or_, select
 
 from runtime.tables import jobs, tasks
-from schemas.statuses import JobStatus
+from schemas.statuses import JOB_FINAL, JobStatus
 
 Row = dict[str, Any]
 _TASK_COLUMNS = (
@@ -84,3 +84,10 @@ def results_after(
         )
     query = query.order_by(tasks.c.ordinal, tasks.c.task_id).limit(limit)
     return [(r.ordinal, r.task_id, r.result_json) for r in conn.execute(query)]
+
+
+def count_active_jobs(conn: Connection) -> int:
+    """Jobs not yet final, counted on the status index."""
+    active = [status.value for status in JobStatus if status not in JOB_FINAL]
+    query = select(func.count()).select_from(jobs).where(jobs.c.status.in_(active))
+    return int(conn.execute(query).scalar_one())

@@ -6,7 +6,9 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from ingest.accepted import AcceptedJobs
+from ingest.active_jobs import ActiveJobs
 from ingest.metrics import Metrics
+from ingest.operations import Operations
 from ingest.producer import KafkaPublisher
 from ingest.request import RequestLimits
 from ingest.settings import IngestSettings
@@ -26,6 +28,8 @@ class Services:
     submit: SubmitJob
     metrics: Metrics
     limits: RequestLimits
+    operations: Operations
+    active_jobs: ActiveJobs
 
 
 SERVICES = web.AppKey("services", Services)

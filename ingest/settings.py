@@ -2,13 +2,17 @@
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from policy.zip_policy import ZipLimits
 from runtime.settings import ServiceSettings
+from schemas.worker_events import WorkerRole
 
 MIB = 1024 * 1024
+# Promised to operators without the service prefix, like the shared names.
+UNPREFIXED = frozenset({"operator_token"})
+DEFAULT_GROUPS: dict[str, WorkerRole] = {"sqllint-processors": "processors", "sqllint-sink": "sink"}
 
 
 class IngestSettings(ServiceSettings):
@@ -38,3 +42,29 @@ class IngestSettings(ServiceSettings):
     accepted_cache_size: int = Field(
         10000, ge=1, description="Recently accepted jobs remembered in memory for GET before 404."
     )
+    consumer_groups: dict[str, WorkerRole] = Field(
+        default_factory=lambda: dict(DEFAULT_GROUPS),
+        description="Groups whose members are workers, with their role (JSON); heartbeats add theirs.",
+    )
+    operator_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPERATOR_TOKEN", "operator_token"),
+        description="OPERATOR_TOKEN: the bearer token of worker control actions; unset refuses them all.",
+    )
+    cors_allowed_origins: tuple[str, ...] = Field(
+        (), description="Origins a browser may call the API from (JSON list); none: no CORS headers."
+    )
+    worker_stale_after_s: float = Field(
+        10.0, gt=0, description="A worker whose newest heartbeat is older than this is gone."
+    )
+    monitoring_timeout_s: float = Field(5.0, gt=0, description="Bound of each Kafka admin call.")
+    lag_sample_interval_s: float = Field(5.0, gt=0, description="Seconds between samples of the total lag.")
+    lag_window_s: float = Field(
+        60.0, gt=0, description="Lag that rose across this whole window (and above lag_floor) is unhealthy."
+    )
+    lag_floor: int = Field(100, ge=0, description="Total lag below which a rising lag is not unhealthy.")
+
+    @classmethod
+    def own_fields(cls) -> tuple[str, ...]:
+        """The prefixed settings: OPERATOR_TOKEN is read bare, never as INGEST_ or a legacy name."""
+        return tuple(name for name in super().own_fields() if name not in UNPREFIXED)

@@ -1,6 +1,7 @@
 """Fixtures of the ingest tests: a migrated database, settings, a served app, topic readers."""
 
 import time
+import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,6 +31,12 @@ def mysql_migrated_url(mysql_db_url: str) -> str:
     """A fresh MariaDB database at the head revision."""
     upgrade(mysql_db_url)
     return mysql_db_url
+
+
+@pytest.fixture
+def group() -> str:
+    """A consumer group name nobody else uses."""
+    return f"ops-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture
