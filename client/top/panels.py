@@ -8,20 +8,26 @@ from client.top import format as fmt
 from client.top.columns import partitions_cell
 from client.top.data import Snapshot
 from client.top.rates import FINAL, IN_FLIGHT, SUBMITTED, JobRates
-from schemas.monitoring import QueuesView, SystemView, WorkerView
+from schemas.monitoring import GroupLag, QueuesView, SystemView, WorkerView
 from schemas.worker_events import HostUsage
 
 
 def queue_rows(queues: QueuesView) -> list[tuple[str, str, str, str, str]]:
-    """(topic, partitions, messages, group, lag): one row per group reading a topic, or the topic alone."""
+    """(topic, partitions, messages, group, lag): a row per group reading a topic, or the topic alone."""
     rows: list[tuple[str, str, str, str, str]] = []
     for topic in queues.topics:
         first = (topic.topic, str(len(topic.partitions)), str(topic.messages))
         if not topic.groups:
             rows.append((*first, fmt.DASH, fmt.DASH))
         for i, group in enumerate(topic.groups):
-            rows.append((*(first if i == 0 else ("", "", "")), group.group_id, str(group.lag)))
+            rows.append((*(first if i == 0 else ("", "", "")), group.group_id, lag_cell(group)))
     return rows
+
+
+def lag_cell(group: GroupLag) -> str:
+    """``7 (p0:5 p3:2)``: the group's lag and the partitions behind, where a stuck one shows."""
+    behind = " ".join(f"p{p.partition}:{p.lag}" for p in group.partitions if p.lag)
+    return f"{group.lag} ({behind})" if behind else str(group.lag)
 
 
 def jobs_lines(snapshot: Snapshot, rates: JobRates) -> list[str]:

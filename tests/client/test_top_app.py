@@ -8,7 +8,7 @@ and with the stack's own processes.
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from client.top.app import TopApp
 from client.top.columns import COLUMNS, sort_workers
 from client.top.details import WorkerScreen
-from client.top.widgets import Panel, WorkersTable
+from client.top.widgets import Panel, QueuesTable, WorkersTable
 from harness import resources
 from harness.settings import StackSettings, lint_layout
 from harness.stack import Stack, running
@@ -26,7 +26,7 @@ from schemas.monitoring import WorkersView
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 BEAT = {"PROCESSORS_HEARTBEAT_INTERVAL_S": "1", "SINK_HEARTBEAT_INTERVAL_S": "1"}
 SIZE = (200, 50)
-BEATING_WITHIN = 60.0
+SHOWN_WITHIN = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +51,26 @@ def api_workers(stack: Stack) -> WorkersView:
     return WorkersView.model_validate_json(json.dumps(body))
 
 
+async def until(app: TopApp, pilot: Pilot[None], shown: Callable[[], bool], what: str) -> None:
+    """Let the dashboard refresh until ``shown()`` holds (the stack's state lands over a few beats)."""
+    deadline = time.monotonic() + SHOWN_WITHIN
+    while not shown():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not shown in {SHOWN_WITHIN}s: {app.snapshot}")
+        await pilot.pause(0.2)
+
+
 async def beating(app: TopApp, pilot: Pilot[None]) -> WorkersTable:
     """The workers table once both workers beat, the processors' counting the file the stack linted."""
     table = app.query_one(WorkersTable)
-    deadline = time.monotonic() + BEATING_WITHIN
-    while time.monotonic() < deadline:
+
+    def counted() -> bool:
         workers = table.shown_workers
         beat = len(workers) >= 2 and all(w.last_heartbeat is not None for w in workers)
-        if beat and sum(w.files_done for w in workers if w.role == "processors") >= 1:
-            return table
-        await pilot.pause(0.2)
-    raise AssertionError(f"no heartbeats shown in {BEATING_WITHIN}s: {app.snapshot}")
+        return beat and sum(w.files_done for w in workers if w.role == "processors") >= 1
+
+    await until(app, pilot, counted, "two beating workers")
+    return table
 
 
 async def test_the_table_shows_the_stacks_workers_and_s_reorders_it(stack: Stack) -> None:
@@ -90,8 +99,14 @@ async def test_the_table_shows_the_stacks_workers_and_s_reorders_it(stack: Stack
             assert table.row_ids() == [w.worker_id for w in expected]
             orders.add(tuple(table.row_ids()))
         assert len(orders) == 2, "some column orders the two workers the other way round"
-        assert app.snapshot is not None and app.snapshot.queues is not None
-        assert app.snapshot.system is not None and app.snapshot.health is not None
+        assert stack.settings.topics is not None
+        queues = app.query_one(QueuesTable)
+        assert stack.settings.topics.tasks in {str(cell) for cell in queues.get_column_at(0)}
+        # A group shows on a topic once it has committed there (Faust commits every few seconds).
+        groups = stack.settings.processors_group, stack.settings.sink_group
+        await until(app, pilot, lambda: set(groups) <= {str(c) for c in queues.get_column_at(3)}, "groups")
+        assert "(total 1)" in str(app.jobs_panel.render()).splitlines()[1]  # completed: the stack's job
+        assert f"ingest {app.snapshot.system.ingest.host}" in str(app.system_panel.render())
 
 
 async def test_enter_shows_the_picked_workers_details(stack: Stack) -> None:

@@ -77,7 +77,7 @@ def test_queue_rows_one_per_group_and_topics_without_groups() -> None:
             TopicView(name="dead_letter", topic="t.dead", messages=3, partitions=(), groups=()),
         ),
     )
-    assert queue_rows(queues) == [("t.tasks", "1", "40", "g-proc", "7"), ("", "", "", "g-sink", "0"),
+    assert queue_rows(queues) == [("t.tasks", "1", "40", "g-proc", "7 (p0:7)"), ("", "", "", "g-sink", "0"),
                                   ("t.dead", "0", "3", "-", "-")]
     health = WorkersHealth(status="unhealthy", generated_at=NOW, alive={"processors": 0}, total_lag=7,
                            lag_samples=(), reasons=("no live processors worker",))
