@@ -19,6 +19,7 @@ from processors.expand import PublishedEvent, expand_job
 from processors.lint_cache import LintCache
 from processors.lint_pool import WORKER_LOST_CODES
 from processors.lint_step import lint_task
+from processors.metrics import ProcessorMetrics
 from processors.parking import park
 from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
@@ -69,7 +70,11 @@ def _outcome(event: JobExpanded | JobRejected) -> str:
 
 
 async def handle_job(
-    event: EventT, worker: WorkerApp, settings: ProcessorSettings, cache: LintCache | None = None
+    event: EventT,
+    worker: WorkerApp,
+    settings: ProcessorSettings,
+    cache: LintCache | None = None,
+    metrics: ProcessorMetrics | None = None,
 ) -> None:
     """Expand one job message; returns once every produced event was acknowledged."""
     try:
@@ -81,6 +86,8 @@ async def handle_job(
     with consuming("processors.expand", event.message.headers, job_id=job.job_id):
         async for produced in _guarded(job, settings, cache):
             pending.append(await worker.publisher.publish(produced))
+            if metrics is not None and isinstance(produced, LintResult):  # refused or cached at expansion
+                metrics.result_published(produced)
             if isinstance(produced, JobExpanded | JobRejected):
                 log.info("job %s", _outcome(produced))
             if len(pending) >= PUBLISH_WINDOW:
@@ -99,6 +106,7 @@ async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorReso
     publish = worker.publisher.publish
     with consuming("processors.lint", event.message.headers, job_id=task.job_id, task_id=task.task_id):
         started = await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
+        resources.worker_state.task_started(task.task_id)
         linted = await lint_task(task, resources.settings, resources.pool, resources.cache)
         pending = [started, await publish(linted.result)]
         if linted.new_entry is not None:
@@ -107,6 +115,7 @@ async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorReso
         if lost is not None:
             pending.append(await worker.dead_letters.publish(event, lost))
         await asyncio.gather(*pending)
+        resources.task_done(linted)
 
 
 def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:
@@ -117,7 +126,7 @@ def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:
     async def expand(stream: StreamT) -> None:
         manual = stream.noack()
         async for event in manual.events():
-            await handle_job(event, worker, settings, resources.cache)
+            await handle_job(event, worker, settings, resources.cache, resources.metrics)
             await manual.ack(event)
 
     tasks = raw_topic(app, settings.topics.tasks)

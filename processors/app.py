@@ -3,6 +3,7 @@
 import faust
 
 from processors.agents import register_agents
+from processors.metrics import ProcessorMetrics
 from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
 from runtime.faust.app import build_app
@@ -16,6 +17,7 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         resources,
         # Stateless, but several workers may run on one host: each takes its own folder.
         per_process=True,
+        state=resources.worker_state,
         # A lint takes milliseconds to seconds: a deep prefetch buys nothing and holds
         # inline tasks (up to 64 KiB each) in memory per actor; expansion bursts batch
         # better with a few ms of linger.
@@ -23,5 +25,6 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         producer_linger=settings.producer_linger_ms / 1000,
         producer_max_batch_size=256 * 1024,
     )
+    resources.metrics = ProcessorMetrics(worker.metrics, resources.lint_processes)
     register_agents(worker, resources)
     return worker.app

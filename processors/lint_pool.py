@@ -15,16 +15,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from uuid import UUID
 
 from pebble import ProcessExpired, ProcessPool
+from pebble.pool.process import dictionary_keys, dictionary_values
 
 from processors.lint_worker import init_worker, lint_text
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError, error_info
 from schemas.events import ErrorInfo, LintOptions, Violation
 from schemas.statuses import TaskStatus
+from schemas.worker_events import LintProcess
 
 T = TypeVar("T")
+# The parent records a child's measurements of one file: (dialect, its outcome).
+Measured = Callable[[str, "LintOutcome"], None]
 # Outcomes that mean the worker process was lost on this file: the task is also dead-lettered.
 WORKER_LOST_CODES = frozenset({ErrorCode.LINT_TIMEOUT, ErrorCode.LINT_CRASHED, ErrorCode.LINT_MEMORY})
 
@@ -49,6 +54,8 @@ class LintOutcome:
     violations: tuple[Violation, ...] = ()
     error: ErrorInfo | None = None
     duration_ms: float = 0.0
+    linted_bytes: int = 0  # measured by the lint process; 0 when the process was lost
+    pid: int = 0  # the lint process that answered; 0 when it was lost
 
     @classmethod
     def lost(cls, exc: LintTimeoutError | WorkerExpiredError, duration_ms: float) -> "LintOutcome":
@@ -64,13 +71,18 @@ class LintOutcome:
             violations=tuple(Violation.model_validate(v) for v in value.get("violations", ())),
             error=ErrorInfo.model_validate(error) if error else None,
             duration_ms=float(value.get("duration_ms", 0.0)),
+            linted_bytes=int(value.get("linted_bytes", 0)),
+            pid=int(value.get("pid", 0)),
         )
 
 
 class LintPool:
     """A spawn process pool that lints one file per call, with a timeout per file."""
 
-    def __init__(self, *, workers: int, timeout_seconds: float, memory_mb: int, max_tasks: int) -> None:
+    def __init__(
+        self, *, workers: int, timeout_seconds: float, memory_mb: int, max_tasks: int,
+        measured: Measured | None = None,
+    ) -> None:
         # Must be in the environment before the first spawn: SQLFluff's LT07
         # positions depend on set iteration order, i.e. on the hash seed.
         os.environ["PYTHONHASHSEED"] = "0"
@@ -84,8 +96,14 @@ class LintPool:
             initargs=(memory_mb,),
             context=multiprocessing.get_context("spawn"),
         )
+        self._measured = measured
+        self._files_done: dict[int, int] = {}  # per lint process, from the pids its outcomes carry
+        self._running: dict[Any, UUID | None] = {}  # scheduled future -> its task
 
-    async def submit(self, function: Callable[..., T], *args: Any, limit_seconds: float | None = None) -> T:
+    async def submit(
+        self, function: Callable[..., T], *args: Any, limit_seconds: float | None = None,
+        task_id: UUID | None = None,
+    ) -> T:
         """Run a picklable module-level ``function`` in a worker and await its value.
 
         Raises :class:`LintTimeoutError` or :class:`WorkerExpiredError` (of
@@ -93,6 +111,7 @@ class LintPool:
         """
         limit = self.timeout_seconds if limit_seconds is None else limit_seconds
         future = self._pool.schedule(function, args=args, timeout=limit)
+        self._running[future] = task_id
         try:
             return await asyncio.wrap_future(future)
         except TimeoutError as exc:
@@ -101,20 +120,49 @@ class LintPool:
             raise _expired(exc, self.memory_limited) from exc
         except MemoryError as exc:  # raised in the worker under RLIMIT_AS, re-raised here by pebble
             raise LintMemoryError(f"the work exceeded the memory limit: {exc}") from exc
+        finally:
+            self._running.pop(future, None)
 
-    async def lint(self, file_name: str, sql: str, options: LintOptions) -> LintOutcome:
-        """Lint one file; every failure is returned as a FAILURE outcome."""
+    async def lint(
+        self, file_name: str, sql: str, options: LintOptions, task_id: UUID | None = None, *,
+        measure: bool = True,
+    ) -> LintOutcome:
+        """Lint one file; every failure is returned as a FAILURE outcome, and each attempt is measured."""
         started = time.perf_counter()
         try:
-            value = await self.submit(lint_text, file_name, sql, options.model_dump_json())
+            value = await self.submit(lint_text, file_name, sql, options.model_dump_json(), task_id=task_id)
+            outcome = LintOutcome.from_worker(value)
         except (LintTimeoutError, WorkerExpiredError) as exc:
-            return LintOutcome.lost(exc, (time.perf_counter() - started) * 1000)
-        return LintOutcome.from_worker(value)
+            outcome = LintOutcome.lost(exc, (time.perf_counter() - started) * 1000)
+        if not measure:  # the warm-up's probes are no one's files
+            return outcome
+        if outcome.pid:
+            self._files_done[outcome.pid] = self._files_done.get(outcome.pid, 0) + 1
+        if self._measured is not None:
+            self._measured(options.dialect, outcome)
+        return outcome
+
+    def processes(self) -> tuple[LintProcess, ...]:
+        """Every live lint process: busy with a task or idle, and the files it linted.
+
+        Which process runs which task only pebble knows (its task and worker
+        managers; no public API says it), read with its own race-safe helpers.
+        """
+        manager = self._pool._pool_manager
+        tasks = dictionary_values(manager.task_manager.tasks)
+        busy = {task.worker_id: self._running.get(task.future) for task in tasks if task.worker_id}
+        pids = sorted(dictionary_keys(manager.worker_manager.workers))
+        self._files_done = {pid: self._files_done.get(pid, 0) for pid in pids}  # recycled ones go
+        return tuple(
+            LintProcess(pid=pid, state="busy" if pid in busy else "idle", task_id=busy.get(pid),
+                        files_done=self._files_done[pid])
+            for pid in pids
+        )
 
     async def warm_up(self) -> None:
         """Start every worker and build the default linter, so the first real file is not slow."""
-        probes = (self.lint("warm_up.sql", "SELECT 1\n", LintOptions()) for _ in range(self.workers))
-        await asyncio.gather(*probes)
+        probe = ("warm_up.sql", "SELECT 1\n", LintOptions())
+        await asyncio.gather(*(self.lint(*probe, measure=False) for _ in range(self.workers)))
 
     def close(self) -> None:
         """Stop the workers; pending files are abandoned (their offsets were not committed)."""

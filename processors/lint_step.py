@@ -23,6 +23,7 @@ class LintedTask:
 
     result: LintResult
     new_entry: CachedLint | None = None
+    cache_missed: bool = False  # looked up in the cache, not found, linted (a miss for the metrics)
 
 
 def _read_and_key(task: LintTask, settings: ProcessorSettings, cache: LintCache | None) -> tuple[str, str]:
@@ -48,7 +49,7 @@ async def lint_task(
     hit = cache.get(key) if cache is not None else None
     if hit is not None:  # its twin finished after this task was expanded
         return LintedTask(cached_result(task.job_id, task.task_id, task.file_name, task.options, hit))
-    outcome = await pool.lint(task.file_name, sql, task.options)
+    outcome = await pool.lint(task.file_name, sql, task.options, task.task_id)
     result = LintResult(
         job_id=task.job_id,
         task_id=task.task_id,
@@ -61,5 +62,6 @@ async def lint_task(
         duration_ms=outcome.duration_ms,
     )
     if cache is None or outcome.status is not TaskStatus.SUCCESS:
-        return LintedTask(result)  # timeouts and crashes depend on the moment, not only the file
-    return LintedTask(result, cache.remember(key, outcome.violations))
+        # Timeouts and crashes depend on the moment, not only the file: never remembered.
+        return LintedTask(result, cache_missed=cache is not None)
+    return LintedTask(result, cache.remember(key, outcome.violations), cache_missed=True)

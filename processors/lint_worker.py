@@ -8,6 +8,7 @@ told apart from a crashed worker.
 
 import importlib
 import logging
+import os
 import resource
 import signal
 import time
@@ -79,8 +80,18 @@ def _failure(code: ErrorCode, message: str, started: float) -> dict[str, Any]:
 
 
 def lint_text(file_name: str, sql: str, options_json: str) -> dict[str, Any]:
-    """Lint one file; return the outcome as a plain dict (never raises for a bad file)."""
-    started = time.perf_counter()
+    """Lint one file; return the outcome as a plain dict (never raises for a bad file).
+
+    The process's measurements travel with the outcome (``duration_ms``,
+    ``linted_bytes``, ``pid``): the parent records them, a child owns no metrics.
+    """
+    outcome = _lint(file_name, sql, options_json, time.perf_counter())
+    outcome["pid"] = os.getpid()
+    outcome["linted_bytes"] = len(sql.encode("utf-8", "surrogatepass"))
+    return outcome
+
+
+def _lint(file_name: str, sql: str, options_json: str, started: float) -> dict[str, Any]:
     try:
         options = LintOptions.model_validate_json(options_json)
         linter = _linter_for(options)

@@ -10,9 +10,14 @@ import logging
 
 from processors.cache_reader import CacheReader
 from processors.lint_cache import LintCache
-from processors.lint_pool import LintPool
+from processors.lint_pool import LintOutcome, LintPool
+from processors.lint_step import LintedTask
+from processors.metrics import ProcessorMetrics
 from processors.settings import ProcessorSettings
 from runtime.faust.resources import WorkerResources, opened
+from runtime.faust.worker_state import WorkerState
+from schemas.statuses import TaskStatus
+from schemas.worker_events import LintProcess
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,9 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
         self._pool: LintPool | None = None
         self.cache = LintCache(settings.cache_max_entries) if settings.cache_enabled else None
         self.cache_reader: CacheReader | None = None
+        self.worker_state = WorkerState.for_settings("processors", settings)  # mode owns `.state`
+        self.worker_state.lint_processes = self.lint_processes
+        self.metrics: ProcessorMetrics | None = None  # set by the app, on its registry
 
     @property
     def pool(self) -> LintPool:
@@ -42,9 +50,27 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
             timeout_seconds=s.lint_timeout_seconds,
             memory_mb=s.lint_memory_mb,
             max_tasks=s.worker_max_tasks,
+            measured=self._measured,
         )
         await self._pool.warm_up()
         log.info("lint pool ready with %d workers", s.lint_workers)
+
+    def lint_processes(self) -> tuple[LintProcess, ...]:
+        """The pool's processes now; none while it is closed."""
+        return self._pool.processes() if self._pool is not None else ()
+
+    def _measured(self, dialect: str, outcome: LintOutcome) -> None:
+        if self.metrics is not None:
+            self.metrics.linted(dialect, outcome.duration_ms, outcome.linted_bytes)
+
+    def task_done(self, linted: LintedTask) -> None:
+        """The lint step's result of a task was published: the worker's account and metrics follow."""
+        result = linted.result
+        self.worker_state.task_finished(result.task_id, failed=result.status is TaskStatus.FAILURE)
+        if self.metrics is not None:
+            self.metrics.result_published(result)
+            if linted.cache_missed:
+                self.metrics.cache_misses.inc()
 
     async def close(self) -> None:
         """Stop the workers and the cache reader (blocking joins, hence the threads)."""

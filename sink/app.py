@@ -18,8 +18,9 @@ def make_faust_app(settings: SinkSettings) -> faust.App:
     Topics are the kit's to create (before the agents), never Faust's to declare.
     """
     resources = SinkResources(settings)
-    worker = build_app(settings, resources, topic_allow_declare=False)
+    worker = build_app(settings, resources, state=resources.worker_state, topic_allow_declare=False)
     metrics = SinkMetrics(worker.metrics)
-    writer = BatchWriter(settings, lambda: resources.engine, worker.dead_letters, metrics)
+    state = resources.worker_state
+    writer = BatchWriter(settings, lambda: resources.engine, worker.dead_letters, metrics, state)
     register_agents(worker.app, settings, writer)
     return worker.app

@@ -1,23 +1,49 @@
-"""The sink's counters, registered on its app's own registry (served at ``/metrics`` by the kit)."""
+"""The sink's Prometheus families, on its app's own registry (served at ``/metrics`` by the kit).
 
-from prometheus_client import CollectorRegistry, Counter
+Dead letters are the kit's (``sql_linting_dead_letters_total``, counted where
+every service parks a message). A job is counted once, by the worker whose
+transaction moved it to its final status (:func:`sink.tallies.refresh_jobs`
+says which), so the sum over every sink worker is the number of finished jobs.
+"""
+
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from schemas.statuses import JobStatus
+
+# A batch is 1 to ``batch_size`` (500 by default) events.
+BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+WRITE_SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
 class SinkMetrics:
     """What an operator watches to tell a healthy sink from one stuck on its database or its input."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.events_written = Counter(
-            "sqllint_sink_events_written", "Events committed to the database.", ["topic"], registry=registry
-        )
-        self.dead_letters = Counter(
-            "sqllint_sink_dead_letters",
-            "Messages sent to the dead-letter topic.",
-            ["topic", "code"],
+        self.jobs = Counter(
+            "sql_linting_jobs", "Jobs moved to their final status by this sink, by status.", ["status"],
             registry=registry,
         )
+        self.events_written = Counter(
+            "sql_linting_sink_events_written", "Events committed to the database, by source topic.",
+            ["topic"], registry=registry,
+        )
         self.db_retries = Counter(
-            "sqllint_sink_db_retries",
+            "sql_linting_sink_db_retries",
             "Batch writes retried because the database was unavailable.",
             registry=registry,
         )
+        self.batch_size = Histogram(
+            "sql_linting_sink_batch_size", "Events per batch the sink wrote.", buckets=BATCH_SIZE_BUCKETS,
+            registry=registry,
+        )
+        self.write_duration = Histogram(
+            "sql_linting_sink_write_duration_seconds", "Time of one committed write transaction.",
+            buckets=WRITE_SECONDS_BUCKETS, registry=registry,
+        )
+
+    def finished(self, jobs: Mapping[str, JobStatus]) -> None:
+        """Jobs a committed transaction made final."""
+        for status in jobs.values():
+            self.jobs.labels(status=status.value).inc()

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from runtime.db import create_db_engine
 from runtime.faust.resources import WorkerResources, opened
+from runtime.faust.worker_state import WorkerState
 from sink.settings import SinkSettings
 
 
@@ -15,6 +16,7 @@ class SinkResources(WorkerResources[SinkSettings]):
     def __init__(self, settings: SinkSettings) -> None:
         super().__init__(settings)
         self._engine: Engine | None = None
+        self.worker_state = WorkerState.for_settings("sink", settings)  # mode owns `.state`
 
     @property
     def engine(self) -> Engine:

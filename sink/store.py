@@ -11,16 +11,19 @@ from sqlalchemy import Connection, Engine
 
 from runtime.rows import Row, naive_utc
 from schemas import events as wire
+from schemas.statuses import JobStatus
 from sink.rows import job_row, task_row
-from sink.tallies import refresh_jobs
+from sink.tallies import final_jobs, refresh_jobs
 from sink.upserts import ensure_jobs, upsert_jobs, upsert_tasks
 
 # Events that can change a job's tallies or outcome; task.created/started cannot.
 _TALLY_EVENTS = (wire.JobSubmitted, wire.JobExpanded, wire.JobRejected, wire.LintResult)
 
 
-def apply_events(conn: Connection, events: Iterable[wire.Record], now: datetime | None = None) -> set[str]:
-    """Upsert the rows of ``events`` and refresh the touched jobs; return those job ids."""
+def apply_events(
+    conn: Connection, events: Iterable[wire.Record], now: datetime | None = None
+) -> dict[str, JobStatus]:
+    """Upsert the rows of ``events`` and refresh the touched jobs; return the jobs this made final."""
     moment = naive_utc(now or datetime.now(UTC))
     job_rows: list[Row] = []
     task_rows: list[Row] = []
@@ -45,13 +48,15 @@ def apply_events(conn: Connection, events: Iterable[wire.Record], now: datetime 
         if isinstance(event, _TALLY_EVENTS):
             touched.add(str(event.job_id))
     ensure_jobs(conn, locked, moment)
+    final_before = final_jobs(conn, touched)
     upsert_jobs(conn, job_rows)
     upsert_tasks(conn, task_rows)
-    refresh_jobs(conn, touched, moment)
-    return touched
+    return refresh_jobs(conn, touched, moment, final_before)
 
 
-def write_batch(engine: Engine, events: Iterable[wire.Record], now: datetime | None = None) -> set[str]:
+def write_batch(
+    engine: Engine, events: Iterable[wire.Record], now: datetime | None = None
+) -> dict[str, JobStatus]:
     """Apply ``events`` in ONE transaction: all of the batch is committed, or none of it."""
     with engine.begin() as conn:
         return apply_events(conn, events, now)

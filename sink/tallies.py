@@ -10,6 +10,9 @@ is never finished from a stale count. Every writer takes its jobs' row locks
 first (:func:`sink.upserts.ensure_jobs`, in id order), so two writers of one
 job queue instead of each holding a task row the other's recount needs (a
 deadlock); any deadlock left is broken by the database and the batch retried.
+Because the writer holds those locks, comparing the final jobs before and
+after its rows (:func:`final_jobs`) tells exactly which jobs THIS transaction
+finished, by a tally or by a ``job.rejected``: each job is counted once.
 """
 
 from collections.abc import Collection
@@ -31,10 +34,26 @@ def _of_job(aggregate: Any, *where: Any) -> ScalarSelect[Any]:
     )
 
 
-def refresh_jobs(conn: Connection, job_ids: Collection[str], now: datetime) -> None:
-    """Recount the tallies of ``job_ids`` and finish those whose tasks are all final."""
+def final_jobs(conn: Connection, job_ids: Collection[str]) -> dict[str, JobStatus]:
+    """Those of ``job_ids`` whose status is final now, with it."""
     if not job_ids:
-        return
+        return {}
+    final = [status.value for status in JOB_FINAL]
+    where = (jobs.c.job_id.in_(sorted(job_ids)), jobs.c.status.in_(final))
+    rows = conn.execute(select(jobs.c.job_id, jobs.c.status).where(*where))
+    return {job_id: JobStatus(status) for job_id, status in rows}
+
+
+def refresh_jobs(
+    conn: Connection, job_ids: Collection[str], now: datetime, final_before: Collection[str] = ()
+) -> dict[str, JobStatus]:
+    """Recount the tallies of ``job_ids`` and finish those whose tasks are all final.
+
+    Returns the jobs final now that were not in ``final_before`` (read under
+    the same locks before the batch's rows), with their final status.
+    """
+    if not job_ids:
+        return {}
     ids = sorted(job_ids)
     conn.execute(
         update(jobs)
@@ -54,6 +73,8 @@ def refresh_jobs(conn: Connection, job_ids: Collection[str], now: datetime) -> N
         outcome = job_outcome(task_count, succeeded, failed)
         if outcome in JOB_FINAL:
             _finish(conn, job_id, outcome, now)
+    already = set(final_before)
+    return {job_id: status for job_id, status in final_jobs(conn, ids).items() if job_id not in already}
 
 
 def _finish(conn: Connection, job_id: str, outcome: JobStatus, now: datetime) -> None:

@@ -10,6 +10,7 @@ cannot stall a partition.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from faust.types import EventT
@@ -18,11 +19,13 @@ from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityE
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from runtime.faust.dead_letters import DeadLetters
+from runtime.faust.worker_state import WorkerState
 from runtime.telemetry.tracing import writing_batch
 from schemas.codec import decode
 from schemas.error_codes import ErrorCode
 from schemas.errors import SchemaError, error_info, failure
-from schemas.events import ErrorInfo, Record
+from schemas.events import ErrorInfo, LintResult, Record
+from schemas.statuses import TaskStatus
 from sink.metrics import SinkMetrics
 from sink.settings import SinkSettings
 from sink.store import write_batch
@@ -40,10 +43,16 @@ class BatchWriter:
     """Decodes a batch, writes it in one transaction, and parks what can never be written."""
 
     def __init__(
-        self, settings: SinkSettings, engine: Callable[[], Engine], letters: DeadLetters, metrics: SinkMetrics
+        self,
+        settings: SinkSettings,
+        engine: Callable[[], Engine],
+        letters: DeadLetters,
+        metrics: SinkMetrics,
+        state: WorkerState | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
+        self.state = state  # the worker's account: its files are the results it wrote
         self._engine = engine
         self._dead_letters = letters
 
@@ -64,6 +73,7 @@ class BatchWriter:
                 await self.dead_letter(event, error_info(exc))
         if not decoded:
             return
+        self.metrics.batch_size.observe(len(decoded))
         refused = await self._commit([record for _, record in decoded])
         if refused is not None:
             # Find the culprit(s) one event at a time; the others still get written.
@@ -79,7 +89,11 @@ class BatchWriter:
         delay = _FIRST_DELAY
         while True:
             try:
-                await asyncio.to_thread(write_batch, self._engine(), records)
+                started = time.perf_counter()
+                finished = await asyncio.to_thread(write_batch, self._engine(), records)
+                self.metrics.write_duration.observe(time.perf_counter() - started)
+                self.metrics.finished(finished)
+                self._account(records)
                 return None
             except _REFUSED as exc:
                 return exc
@@ -96,4 +110,11 @@ class BatchWriter:
         """Park the message, and wait for the brokers to acknowledge it before the batch is acked."""
         delivery = await self._dead_letters.publish(event, error)
         await delivery
-        self.metrics.dead_letters.labels(topic=event.message.topic, code=error.code).inc()
+
+    def _account(self, records: list[Record]) -> None:
+        """Committed results count as this worker's files done or failed (a replay counts again)."""
+        if self.state is None:
+            return
+        for record in records:
+            if isinstance(record, LintResult):
+                self.state.task_finished(record.task_id, failed=record.status is TaskStatus.FAILURE)

@@ -15,9 +15,11 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from runtime.faust.dead_letters import DeadLetters
-from runtime.faust.metrics import metrics_registry
+from runtime.faust.heartbeat import Heartbeats
+from runtime.faust.metrics import KitMetrics, metrics_registry
 from runtime.faust.publisher import Publisher
 from runtime.faust.resources import WorkerResources
+from runtime.faust.worker_state import WorkerState
 from runtime.settings import WorkerSettings
 
 FAUST_DEFAULT_WEB_PORT = 6066
@@ -31,6 +33,7 @@ class WorkerApp:
     publisher: Publisher
     dead_letters: DeadLetters
     metrics: CollectorRegistry
+    kit_metrics: KitMetrics
 
 
 def datadir_for(settings: WorkerSettings, per_process: bool = False) -> Path:
@@ -46,13 +49,20 @@ def datadir_for(settings: WorkerSettings, per_process: bool = False) -> Path:
 
 
 def build_app(
-    settings: WorkerSettings, resources: WorkerResources[Any], *, per_process: bool = False, **overrides: Any
+    settings: WorkerSettings,
+    resources: WorkerResources[Any],
+    *,
+    per_process: bool = False,
+    state: WorkerState | None = None,
+    **overrides: Any,
 ) -> WorkerApp:
     """An app named by the consumer group; nothing connects until it starts.
 
     ``resources`` becomes the app's first child, so it starts before the
     consumer and the agents and stops after them. ``overrides`` are Faust
     settings a service tunes for its load (buffer sizes, linger, topic declaration).
+    With a ``state``, the worker beats on the workers topic (and registers with
+    Consul), and its Kafka client id is its worker id, so the group's members name it.
     """
     config: dict[str, Any] = {
         "broker": [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")],
@@ -66,7 +76,14 @@ def build_app(
         "producer_acks": -1,
         "consumer_auto_offset_reset": "earliest",
     }
+    if state is not None:
+        config["broker_client_id"] = state.worker_id
     app = faust.App(settings.consumer_group_id, **{**config, **overrides})
     app.add_dependency(resources)
     publisher = Publisher.for_app(app, settings.topics)
-    return WorkerApp(app, publisher, DeadLetters(publisher), metrics_registry(app, settings))
+    registry = metrics_registry(app, settings)
+    kit = KitMetrics(registry)
+    app.on_partitions_assigned.connect(lambda *_args, **_kwargs: kit.rebalances.inc())
+    if state is not None:
+        Heartbeats(app, publisher, state, settings, kit)
+    return WorkerApp(app, publisher, DeadLetters(publisher, kit.parked), registry, kit)

@@ -6,7 +6,7 @@ and at most :data:`PAYLOAD_CHARS` characters of what it said.
 """
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faust.types import EventT
@@ -33,8 +33,9 @@ def payload_text(raw: object) -> str:
 class DeadLetters:
     """The one way a service parks a message."""
 
-    def __init__(self, publisher: Publisher) -> None:
+    def __init__(self, publisher: Publisher, counted: Callable[[str, str], None] | None = None) -> None:
         self._publisher = publisher
+        self._counted = counted  # (source topic, error code) of each parked message, for the metrics
 
     async def publish(self, event: EventT, error: ErrorInfo) -> Awaitable[Any]:
         """Send the message's dead letter; await the result for the brokers' ack."""
@@ -55,4 +56,7 @@ class DeadLetters:
             payload=payload_text(event.value),
         )
         key = message.key if isinstance(message.key, bytes) else None
-        return await self._publisher.publish(letter, key)
+        delivery = await self._publisher.publish(letter, key)
+        if self._counted is not None:
+            self._counted(message.topic, error.code)
+        return delivery

@@ -3,15 +3,25 @@
 Per app, not the process-global registry: two apps in one process (the
 tests start many) never share or re-register a counter. The worker's web
 server is on only when ``metrics_port`` is set, so one port serves both.
+:class:`KitMetrics` holds what every Faust worker reports the same way
+(dead letters, rebalances, consumer lag), so the two services cannot drift.
 """
 
+import asyncio
+import logging
+from collections.abc import Collection
+
 import faust
+from faust.types import TP, ConsumerT
 from faust.web import Request, Response, View
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
 from runtime.settings import WorkerSettings
 
+log = logging.getLogger(__name__)
 METRICS_PATH = "/metrics"
+# Asking the broker for offsets must never hold a heartbeat up for long.
+LAG_TIMEOUT_S = 5.0
 
 
 def _metrics_view(registry: CollectorRegistry) -> type[View]:
@@ -31,3 +41,44 @@ def metrics_registry(app: faust.App, settings: WorkerSettings) -> CollectorRegis
     if settings.metrics_port:
         app.page(METRICS_PATH, name="metrics")(_metrics_view(registry))
     return registry
+
+
+class KitMetrics:
+    """The families every worker of the pipeline has, whatever its agents do."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.dead_letters = Counter(
+            "sql_linting_dead_letters",
+            "Messages parked on the dead-letter topic, by source topic and error code.",
+            ["topic", "code"],
+            registry=registry,
+        )
+        self.rebalances = Counter(
+            "sql_linting_rebalances",
+            "Partition assignments this worker received (the first one included).",
+            registry=registry,
+        )
+        self.consumer_lag = Gauge(
+            "sql_linting_consumer_lag",
+            "Messages not yet fetched by this worker: highwater minus position, per assigned partition.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+
+    def parked(self, topic: str, code: str) -> None:
+        """One message dead-lettered."""
+        self.dead_letters.labels(topic=topic, code=code).inc()
+
+    async def sample_lag(self, consumer: ConsumerT, assigned: Collection[TP]) -> None:
+        """Replace the lag gauge by the lag of ``assigned`` now (revoked partitions disappear)."""
+        try:
+            highwaters = await asyncio.wait_for(consumer.highwaters(*assigned), LAG_TIMEOUT_S)
+            positions = {tp: await asyncio.wait_for(consumer.position(tp), LAG_TIMEOUT_S) for tp in assigned}
+        except Exception as exc:  # mid-rebalance or a busy broker: a gauge is not worth failing a beat
+            log.debug("consumer lag not sampled: %r", exc)
+            return
+        self.consumer_lag.clear()
+        for tp, position in positions.items():
+            if position is not None and highwaters.get(tp) is not None:
+                lag = max(0, highwaters[tp] - position)
+                self.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)

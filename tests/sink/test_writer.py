@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from runtime.db import create_db_engine
 from runtime.faust.dead_letters import DeadLetters
+from runtime.faust.metrics import KitMetrics
 from runtime.faust.publisher import Publisher
 from runtime.tables import jobs
 from schemas.codec import decode, encode
@@ -60,7 +61,8 @@ class _DeadLetters:
             return self
 
         publisher = Publisher(settings.topics, topic)
-        return BatchWriter(settings, lambda: engine, DeadLetters(publisher), SinkMetrics(registry))
+        letters = DeadLetters(publisher, KitMetrics(registry).parked)
+        return BatchWriter(settings, lambda: engine, letters, SinkMetrics(registry))
 
 
 def _events(*values: bytes) -> list[Any]:
@@ -88,8 +90,9 @@ async def test_undecodable_message_is_dead_lettered_and_the_rest_written(engine:
         "UNDECODABLE_EVENT",
     )
     counted = {"topic": "jobs", "code": "UNDECODABLE_EVENT"}
-    assert registry.get_sample_value("sqllint_sink_dead_letters_total", counted) == 1
-    assert registry.get_sample_value("sqllint_sink_events_written_total", {"topic": "jobs"}) == 1
+    assert registry.get_sample_value("sql_linting_dead_letters_total", counted) == 1
+    assert registry.get_sample_value("sql_linting_sink_events_written_total", {"topic": "jobs"}) == 1
+    assert registry.get_sample_value("sql_linting_sink_batch_size_count") == 1
 
 
 async def test_database_unavailable_is_retried_until_it_answers(sqlite_db_url: str) -> None:
@@ -98,7 +101,7 @@ async def test_database_unavailable_is_retried_until_it_answers(sqlite_db_url: s
     writer = _DeadLetters().writer(settings, engine, registry)
     ev = JobEvents()
     handling = asyncio.create_task(writer.handle(_events(encode(ev.submitted())), JOB_EVENTS))
-    while (registry.get_sample_value("sqllint_sink_db_retries_total") or 0.0) < 2:
+    while (registry.get_sample_value("sql_linting_sink_db_retries_total") or 0.0) < 2:
         assert not handling.done(), handling  # still retrying, not dropped or crashed
         await asyncio.sleep(0.05)
     await asyncio.to_thread(upgrade, sqlite_db_url)
