@@ -22,7 +22,7 @@ from structlog.contextvars import bind_contextvars
 
 from runtime.kafka_admin import KafkaUnavailableError
 from runtime.telemetry.kafka_headers import inject
-from runtime.telemetry.tracing import tracer
+from runtime.telemetry.tracing import enabled, tracer
 from schemas.codec import encode
 from schemas.events import Record
 from schemas.routing import route
@@ -75,6 +75,9 @@ class KafkaPublisher:
         job_id = getattr(event, "job_id", None)
         if job_id is not None:
             bind_contextvars(job_id=str(job_id))
+        if not enabled():  # not tracing: not even a no-op span
+            await self._produce(self._producer, topic, key, encode(event), None)
+            return
         attributes = {"messaging.destination.name": topic, "sqllint.job_id": str(job_id)}
         with tracer().start_as_current_span(f"publish {topic}", kind=PRODUCER, attributes=attributes):
             await self._produce(self._producer, topic, key, encode(event), inject())

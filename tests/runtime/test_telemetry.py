@@ -14,6 +14,7 @@ from structlog.contextvars import bound_contextvars
 from runtime.settings import ServiceSettings
 from runtime.telemetry.kafka_headers import extract, inject
 from runtime.telemetry.logging import is_console, log_handlers
+from runtime.telemetry.tracing import consuming, enabled, writing_batch
 
 
 @pytest.fixture
@@ -101,3 +102,24 @@ def test_trace_context_round_trips_through_kafka_headers() -> None:
         assert (carried.trace_id, carried.span_id) == (expected.trace_id, expected.span_id)
         assert carried.is_remote
     assert not trace.get_current_span(extract(None)).get_span_context().is_valid
+
+
+def test_while_not_tracing_consuming_still_binds_the_ids_and_a_batch_reads_no_headers(
+    logger: logging.Logger,
+) -> None:
+    out = io.StringIO()
+    for handler in log_handlers("processors", "p@h-5", ServiceSettings(), stream=out):
+        logger.addHandler(handler)
+    assert not enabled()
+    with consuming("processors.lint", None, job_id="j-9", task_id=None) as span:
+        logger.info("inside")
+    assert not span.get_span_context().is_valid
+
+    def headers() -> list[None]:
+        raise AssertionError("headers read while not tracing")
+
+    with writing_batch("sink.write", headers):
+        logger.info("writing")
+    inside, writing = (json.loads(line) for line in out.getvalue().splitlines())
+    assert inside["job_id"] == "j-9" and "task_id" not in inside
+    assert "job_id" not in writing
