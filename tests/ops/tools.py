@@ -1,0 +1,75 @@
+"""Real Consul and Prometheus servers for the operations tests, on private ports, stopped after.
+
+Each is installed or built once by its ``infra/tools`` script; a test starts
+its own process (loopback only, its own data in a temporary folder) and waits
+until it answers, so tests never share a server or depend on one left running.
+"""
+
+import json
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from harness.resources import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tool(script: str) -> str:
+    """The path of a tool, installed or built first when missing (``infra/tools/<script>``)."""
+    done = subprocess.run([ROOT / "infra" / "tools" / script], capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def get_json(url: str) -> Any:
+    """GET ``url``; its JSON body."""
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def wait_for(check: Any, timeout: float, what: str, interval: float = 0.2) -> Any:
+    """``check()``'s first truthy value within ``timeout`` seconds (errors count as not yet)."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except OSError as exc:
+            last = exc
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not seen in {timeout}s; last: {last!r}")
+
+
+@contextmanager
+def process(argv: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``argv`` running (output in ``log``) for the length of the block, then stopped."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def consul_agent(workdir: Path) -> Iterator[int]:
+    """A dev-mode Consul agent on 127.0.0.1; yields its HTTP port once it has a leader."""
+    http = free_port()
+    argv = [tool("consul.sh"), "agent", "-dev", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+            "-http-port", str(http), "-dns-port", "-1", "-grpc-port", "-1",
+            "-server-port", str(free_port()), "-serf-lan-port", str(free_port()),
+            "-serf-wan-port", str(free_port()), "-data-dir", str(workdir / "consul-data")]
+    with process(argv, workdir / "consul.log"):
+        wait_for(lambda: get_json(f"http://127.0.0.1:{http}/v1/status/leader"), 60, "a consul leader")
+        yield http
