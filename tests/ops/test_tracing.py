@@ -10,10 +10,7 @@ the sink in it.
 """
 
 import io
-import json
-import subprocess
 import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from harness import resources
 from harness.http import multipart
-from harness.servers import ROOT
+from harness.resources import free_port
 from harness.settings import lint_layout
 from tests.ops.stack_probes import private_stack
+from tests.ops.tools import get_json, process, tool, wait_for
 
 CONFIG = """\
 service:
@@ -61,46 +58,22 @@ class Jaeger:
     otlp_endpoint: str
     query_url: str
 
-    def get(self, path: str) -> Any:
-        """A query API answer, decoded."""
-        with urllib.request.urlopen(self.query_url + path, timeout=10) as response:
-            return json.loads(response.read())
-
     def traces(self, service: str) -> list[dict[str, Any]]:
         """The recent traces holding a span of ``service``."""
-        return list(self.get(f"/api/traces?service={service}&limit=1000&lookback=1h")["data"] or [])
+        answer = get_json(f"{self.query_url}/api/traces?service={service}&limit=1000&lookback=1h")
+        return list(answer["data"] or [])
 
 
 @contextmanager
-def running_jaeger(workdir: Path, timeout: float = 30) -> Iterator[Jaeger]:
+def running_jaeger(workdir: Path) -> Iterator[Jaeger]:
     """Jaeger serving until the block ends; built first when the binary is missing."""
-    script = ROOT / "infra" / "tools" / "jaeger.sh"
-    binary = subprocess.run([str(script)], check=True, capture_output=True, text=True).stdout.strip()
-    otlp, query, grpc = resources.free_port(), resources.free_port(), resources.free_port()
+    otlp, query, grpc = free_port(), free_port(), free_port()
     config = workdir / "jaeger.yaml"
     config.write_text(CONFIG.format(otlp=otlp, query=query, grpc=grpc))
-    with (workdir / "jaeger.log").open("ab") as log:
-        proc = subprocess.Popen([binary, "--config", str(config)], stdout=log, stderr=subprocess.STDOUT,
-                                cwd=workdir, start_new_session=True)
-    jaeger = Jaeger(f"http://127.0.0.1:{otlp}", f"http://127.0.0.1:{query}")
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert proc.poll() is None, (workdir / "jaeger.log").read_text()[-3000:]
-            try:
-                jaeger.get("/api/services")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "jaeger never answered"
-                time.sleep(0.2)
+    with process([tool("jaeger.sh"), "--config", str(config)], workdir / "jaeger.log"):
+        jaeger = Jaeger(f"http://127.0.0.1:{otlp}", f"http://127.0.0.1:{query}")
+        wait_for(lambda: get_json(f"{jaeger.query_url}/api/services"), 30, "the Jaeger query API")
         yield jaeger
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 pytestmark = pytest.mark.integration
