@@ -8,6 +8,7 @@ until it answers, so tests never share a server or depend on one left running.
 import json
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,3 +74,33 @@ def consul_agent(workdir: Path) -> Iterator[int]:
     with process(argv, workdir / "consul.log"):
         wait_for(lambda: get_json(f"http://127.0.0.1:{http}/v1/status/leader"), 60, "a consul leader")
         yield http
+
+
+def prometheus_config(targets: dict[str, int], interval_s: float = 1.0) -> str:
+    """A scrape configuration: one job per service name, scraping ``127.0.0.1:<port>/metrics``."""
+    jobs = [{"job_name": name, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
+            for name, port in targets.items()]
+    every = f"{int(interval_s * 1000)}ms"
+    return json.dumps({"global": {"scrape_interval": every, "scrape_timeout": every}, "scrape_configs": jobs})
+
+
+@contextmanager
+def prometheus(workdir: Path, targets: dict[str, int]) -> Iterator[int]:
+    """A Prometheus scraping ``targets`` every second (its data in ``workdir``); yields its HTTP port."""
+    port = free_port()
+    config = workdir / "prometheus.yml"
+    config.write_text(prometheus_config(targets))  # JSON is YAML
+    argv = [tool("prometheus.sh"), f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}"]
+    with process(argv, workdir / "prometheus.log"):
+        wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=5).status == 200,
+                 60, "prometheus ready")
+        yield port
+
+
+def promql(port: int, query: str) -> list[dict[str, Any]]:
+    """The instant vector ``query`` evaluates to now."""
+    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": query})
+    answer = get_json(url)
+    assert answer["status"] == "success", answer
+    return list(answer["data"]["result"])
