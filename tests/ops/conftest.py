@@ -16,11 +16,12 @@ from sink.migrate import upgrade
 TEST_HEARTBEAT_S = "0.5"
 
 
-@pytest.fixture
-def engine(sqlite_db_url: str) -> Iterator[Engine]:
-    """A SQLite database at the schema's head."""
-    upgrade(sqlite_db_url)
-    db = create_db_engine(sqlite_db_url)
+@pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.integration)])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database at the schema's head, on SQLite and on MariaDB."""
+    url: str = request.getfixturevalue("sqlite_db_url" if request.param == "sqlite" else "mysql_db_url")
+    upgrade(url)
+    db = create_db_engine(url)
     yield db
     db.dispose()
 
