@@ -36,6 +36,7 @@ from schemas.events import (
     JobSubmitted,
     LintResult,
     LintTask,
+    TaskRetried,
     TaskStarted,
 )
 
@@ -105,10 +106,14 @@ async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorReso
         return
     publish = worker.publisher.publish
     with consuming("processors.lint", event.message.headers, job_id=task.job_id, task_id=task.task_id):
-        started = await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))
+        pending = [await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))]
+
+        async def announce_retry(retried: TaskRetried) -> None:
+            pending.append(await publish(retried))
+
         resources.worker_state.task_started(task.task_id)
-        linted = await lint_task(task, resources.settings, resources.pool, resources.cache)
-        pending = [started, await publish(linted.result)]
+        linted = await lint_task(task, resources.settings, resources.pool, resources.cache, announce_retry)
+        pending.append(await publish(linted.result))
         if linted.new_entry is not None:
             pending.append(await publish(linted.new_entry))
         lost = lost_worker_error(linted.result)

@@ -3,6 +3,7 @@
 import faust
 
 from processors.agents import register_agents
+from processors.control import processor_controls
 from processors.metrics import ProcessorMetrics
 from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
@@ -18,6 +19,7 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         # Stateless, but several workers may run on one host: each takes its own folder.
         per_process=True,
         state=resources.worker_state,
+        controls=processor_controls(resources),
         # A lint takes milliseconds to seconds: a deep prefetch buys nothing and holds
         # inline tasks (up to 64 KiB each) in memory per actor; expansion bursts batch
         # better with a few ms of linger.

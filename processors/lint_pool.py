@@ -14,6 +14,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -89,13 +90,15 @@ class LintPool:
         self.workers = workers
         self.timeout_seconds = timeout_seconds
         self.memory_limited = memory_mb > 0
-        self._pool = ProcessPool(
+        self._spawn = partial(
+            ProcessPool,
             max_workers=workers,
             max_tasks=max_tasks,
             initializer=init_worker,
             initargs=(memory_mb,),
             context=multiprocessing.get_context("spawn"),
         )
+        self._pool = self._spawn()
         self._measured = measured
         self._files_done: dict[int, int] = {}  # per lint process, from the pids its outcomes carry
         self._running: dict[Any, UUID | None] = {}  # scheduled future -> its task
@@ -163,6 +166,23 @@ class LintPool:
         """Start every worker and build the default linter, so the first real file is not slow."""
         probe = ("warm_up.sql", "SELECT 1\n", LintOptions())
         await asyncio.gather(*(self.lint(*probe, measure=False) for _ in range(self.workers)))
+
+    async def restart(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Replace every lint process (the ``pool_restart`` action); returns (old pids, new pids).
+
+        New files go to a fresh pool at once; the old processes finish the files
+        they hold (pebble's close and join, in a thread), so nothing in flight is
+        lost, then exit. A file cannot hold them longer than its own time limit.
+        """
+        before = tuple(p.pid for p in self.processes())
+        old, self._pool = self._pool, self._spawn()
+        await self.warm_up()
+        old.close()
+        try:
+            await asyncio.to_thread(old.join, self.timeout_seconds + 10)
+        except TimeoutError:
+            old.stop()
+        return before, tuple(p.pid for p in self.processes())
 
     def close(self) -> None:
         """Stop the workers; pending files are abandoned (their offsets were not committed)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from processors.lint_cache import LintCache, cached_result
 from processors.lint_pool import LintPool
 from processors.results import SQLFLUFF_VERSION, failure_result
+from processors.retry import RetryAnnouncer, lint_with_retries
 from processors.settings import ProcessorSettings
 from processors.storage import FileMissingError, FileTooLargeError, UnsafePathError, read_task_sql
 from processors.text import NotTextError
@@ -37,9 +38,16 @@ def _unreadable(task: LintTask, error: ErrorInfo) -> LintedTask:
 
 
 async def lint_task(
-    task: LintTask, settings: ProcessorSettings, pool: LintPool, cache: LintCache | None = None
+    task: LintTask,
+    settings: ProcessorSettings,
+    pool: LintPool,
+    cache: LintCache | None = None,
+    announce_retry: RetryAnnouncer | None = None,
 ) -> LintedTask:
-    """A file we cannot read or lint is a FAILURE result, never an exception."""
+    """A file we cannot read or lint is a FAILURE result, never an exception.
+
+    A crashed lint is retried (:mod:`processors.retry`); ``announce_retry`` publishes each ``task.retried``.
+    """
     try:
         sql, key = await asyncio.to_thread(_read_and_key, task, settings, cache)
     except _FILE_ERRORS as exc:
@@ -49,7 +57,9 @@ async def lint_task(
     hit = cache.get(key) if cache is not None else None
     if hit is not None:  # its twin finished after this task was expanded
         return LintedTask(cached_result(task.job_id, task.task_id, task.file_name, task.options, hit))
-    outcome = await pool.lint(task.file_name, sql, task.options, task.task_id)
+    outcome = await lint_with_retries(
+        lambda: pool.lint(task.file_name, sql, task.options, task.task_id), task, settings, announce_retry
+    )
     result = LintResult(
         job_id=task.job_id,
         task_id=task.task_id,

@@ -7,6 +7,7 @@ passes its resources (started before its agents) and its own overrides.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
+from runtime.faust.control import ControlHandler, WorkerControls
 from runtime.faust.dead_letters import DeadLetters
 from runtime.faust.heartbeat import Heartbeats
 from runtime.faust.metrics import KitMetrics, metrics_registry
@@ -21,6 +23,7 @@ from runtime.faust.publisher import Publisher
 from runtime.faust.resources import WorkerResources
 from runtime.faust.worker_state import WorkerState
 from runtime.settings import WorkerSettings
+from schemas.worker_events import ControlAction
 
 FAUST_DEFAULT_WEB_PORT = 6066
 
@@ -54,6 +57,7 @@ def build_app(
     *,
     per_process: bool = False,
     state: WorkerState | None = None,
+    controls: Mapping[ControlAction, ControlHandler] | None = None,
     **overrides: Any,
 ) -> WorkerApp:
     """An app named by the consumer group; nothing connects until it starts.
@@ -62,7 +66,8 @@ def build_app(
     consumer and the agents and stops after them. ``overrides`` are Faust
     settings a service tunes for its load (buffer sizes, linger, topic declaration).
     With a ``state``, the worker beats on the workers topic (and registers with
-    Consul), and its Kafka client id is its worker id, so the group's members name it.
+    Consul), and its Kafka client id is its worker id, so the group's members name it;
+    it also carries out operators' control actions (the kit's, plus the service's ``controls``).
     """
     config: dict[str, Any] = {
         "broker": [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")],
@@ -80,6 +85,8 @@ def build_app(
         config["broker_client_id"] = state.worker_id
     app = faust.App(settings.consumer_group_id, **{**config, **overrides})
     app.add_dependency(resources)
+    if state is not None:  # after the resources (the topics exist), before the group is joined
+        app.add_dependency(WorkerControls(app, state, settings, controls))
     publisher = Publisher.for_app(app, settings.topics)
     registry = metrics_registry(app, settings)
     kit = KitMetrics(registry)
