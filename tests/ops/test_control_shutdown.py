@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from harness.groups import group_members, wait_members
+from harness.stack import Stack
+from schemas.topics import TopicNames
 from tests.ops.control_probes import every_result, send_control, wait_final, worker_id, zip_of_data
 from tests.ops.stack_probes import private_stack
 
@@ -20,13 +22,17 @@ TWO_WORKERS = ({"PROCESSORS_LINT_WORKERS": "1"}, {"PROCESSORS_LINT_WORKERS": "1"
 ENV = {"PROCESSORS_CACHE_ENABLED": "false"}
 
 
+def _members(stack: Stack, topics: TopicNames) -> dict[str, list[int]]:
+    """Task partitions held by each member of the processors' group."""
+    return group_members(stack.settings.kafka, str(stack.settings.processors_group), topics.tasks)
+
+
 def test_shutdown_leaves_the_group_and_the_partitions_move_with_nothing_lost(
     kafka_bootstrap: str, mysql_server_url: str, tmp_path: Path
 ) -> None:
     with private_stack(kafka_bootstrap, mysql_server_url, tmp_path, TWO_WORKERS, **ENV) as (stack, topics):
         files = zip_of_data(stack.settings.storage / "s.zip", copies=3)
-        group = str(stack.settings.processors_group)
-        before = group_members(kafka_bootstrap, group, topics.tasks)
+        before = _members(stack, topics)
         status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "s.zip"})
         assert status == 202, body
         time.sleep(1.5)  # files are in flight on both workers
@@ -35,8 +41,9 @@ def test_shutdown_leaves_the_group_and_the_partitions_move_with_nothing_lost(
         leaving = stack.services["processors-0"]
         assert leaving.wait(60), "the worker did not stop"
         exited_s = time.monotonic() - started
+        group = str(stack.settings.processors_group)
         moved_s = exited_s + wait_members(kafka_bootstrap, group, topics.tasks, 1, timeout=30)
-        after = group_members(kafka_bootstrap, group, topics.tasks)
+        after = _members(stack, topics)
         job = wait_final(stack, body["job_id"])
         results = every_result(stack, job)
 
