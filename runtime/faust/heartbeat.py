@@ -72,8 +72,7 @@ class Heartbeats:
 
     async def run(self) -> None:
         """Faust's app task: register, then beat every ``heartbeat_interval_s`` until the app stops."""
-        if self.consul is not None and await self.consul.register(worker_service(self.state, self.settings)):
-            log.info("registered %s with consul at %s", self.state.worker_id, self.settings.consul_host)
+        await self._register()
         while not self._closing and not self.app.should_stop:
             try:
                 await self.beat()
@@ -93,8 +92,13 @@ class Heartbeats:
         tps = self._assignment()
         if tps:
             await self.metrics.sample_lag(self.app.consumer, tps)
-        if self.consul is not None:
-            await self.consul.pass_ttl(self.state.worker_id, f"beating, {len(tps)} partitions")
+        consul = self.consul
+        if consul is not None and not await consul.pass_ttl(self.state.worker_id, f"{len(tps)} partitions"):
+            await self._register()  # the agent restarted (or was down at start) and forgot us
+
+    async def _register(self) -> None:
+        if self.consul is not None and await self.consul.register(worker_service(self.state, self.settings)):
+            log.info("registered %s with consul at %s", self.state.worker_id, self.settings.consul_host)
 
     async def farewell(self, *_args: Any, **_kwargs: Any) -> None:
         """On a clean stop (consumer stopped, producer still up): tombstone, wait for its ack, deregister."""

@@ -1,6 +1,7 @@
 """The workers in a real Consul agent: registered with a passing TTL check, kept passing, gone on stop."""
 
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ def test_workers_register_stay_passing_and_deregister_on_stop(
             assert processors["Meta"]["consumer_group"] == stack.env["PROCESSORS_CONSUMER_GROUP_ID"]
             time.sleep(6)  # longer than the 5 s TTL: only the heartbeats keep the checks passing
             assert _passing(port) == dict.fromkeys(WORKERS, "passing")
+            forget = f"http://127.0.0.1:{port}/v1/agent/service/deregister/{processors['ID']}"
+            urllib.request.urlopen(urllib.request.Request(forget, method="PUT"), timeout=10).close()
+            assert "sqllint-processors" not in _passing(port)  # as after an agent's restart
+            wait_for(lambda: _passing(port).get("sqllint-processors") == "passing", 10, "registered again")
             stack.stop("processors")
             stack.stop("sink")
             wait_for(lambda: not _passing(port), 20, "both workers deregistered")
