@@ -9,13 +9,21 @@ startup banner, the only thing it would still print as plain text.
 """
 
 import logging
+import os
+import socket
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 import faust
 
-from runtime.settings import WorkerSettings
+from runtime.faust.worker_state import worker_id_for
+from runtime.settings import WorkerSettings, load_settings
+from runtime.telemetry import setup_telemetry
 from runtime.telemetry.logging import root_config
+from schemas.worker_events import WorkerRole
+
+S = TypeVar("S", bound=WorkerSettings)
 
 # faust's ``-l`` takes these names; Python's level names map onto them.
 FAUST_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "WARN": "warn", "ERROR": "error"}
@@ -43,3 +51,14 @@ def run_worker(app: faust.App, settings: WorkerSettings, handlers: list[logging.
     app.conf.loghandlers = handlers
     sys.argv = [sys.argv[0], *worker_argv(settings)]
     app.main()
+
+
+def serve(role: WorkerRole, settings_cls: type[S], make_app: Callable[[S], faust.App]) -> NoReturn:
+    """A worker service's whole ``main()``: settings (a bad one exits 2), telemetry, then the worker.
+
+    The app is built here, after logging is set up, never at import time.
+    """
+    settings = load_settings(settings_cls)
+    worker_id = worker_id_for(role, socket.gethostname(), os.getpid())
+    handlers = setup_telemetry(settings.service_name, worker_id, settings)
+    run_worker(make_app(settings), settings, handlers)
