@@ -16,5 +16,9 @@ class RequestRejectedError(LintServiceError):
         super().__init__(message, code=code)
 
 
+class StorageUnavailableError(LintServiceError, code=ErrorCode.STORAGE_UNAVAILABLE):
+    """The storage root refused a write (full, read-only, gone): the service's failure, retried later."""
+
+
 class DatabaseUnavailableError(LintServiceError, code=ErrorCode.DATABASE_UNAVAILABLE):
     """The job database did not answer; the request may be retried."""

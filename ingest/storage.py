@@ -13,12 +13,13 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from uuid import UUID, uuid4
 
-from ingest.errors import RequestRejectedError
+from ingest.errors import RequestRejectedError, StorageUnavailableError
 from schemas.error_codes import ErrorCode
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -41,6 +42,15 @@ def safe_file_name(name: str, default: str) -> str:
     base = PurePosixPath(name.replace("\\", "/")).name
     cleaned = _SAFE_NAME.sub("_", base).strip("._")
     return cleaned or default
+
+
+@contextmanager
+def _writing(what: str) -> Iterator[None]:
+    """A write the storage root refuses (disk full, read-only, gone) is the service's 503, never a 500."""
+    try:
+        yield
+    except OSError as exc:
+        raise StorageUnavailableError(f"cannot store {what}: {exc.strerror or exc}") from exc
 
 
 async def _write(target: Path, chunks: AsyncIterator[bytes], max_bytes: int) -> tuple[int, str]:
@@ -76,9 +86,10 @@ class Storage:
     async def stage(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StagedFile:
         """Receive a file of at most ``max_bytes``; nothing is left behind when that fails."""
         target = self.root / INCOMING / uuid4().hex
-        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
         try:
-            size, sha256 = await _write(target, chunks, max_bytes)
+            with _writing("the upload"):
+                await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+                size, sha256 = await _write(target, chunks, max_bytes)
         except BaseException:
             await asyncio.to_thread(target.unlink, missing_ok=True)
             raise
@@ -90,19 +101,22 @@ class Storage:
 
     async def _job_file(self, job_id: UUID, file_name: str) -> Path:
         target = self.job_dir(job_id) / file_name
-        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        with _writing("the job's folder"):
+            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
         return target
 
     async def adopt(self, staged: StagedFile, job_id: UUID, file_name: str) -> str:
         """Move a staged file into its job's folder; return its storage path."""
         target = await self._job_file(job_id, file_name)
-        await asyncio.to_thread(os.replace, self.root / staged.path, target)
+        with _writing("the upload"):
+            await asyncio.to_thread(os.replace, self.root / staged.path, target)
         return self.relative(target)
 
     async def save_text(self, job_id: UUID, file_name: str, text: str) -> str:
         """Store an inline SQL text too large for an event; return its storage path."""
         target = await self._job_file(job_id, file_name)
-        await asyncio.to_thread(target.write_text, text, encoding="utf-8")
+        with _writing("the SQL text"):
+            await asyncio.to_thread(target.write_text, text, encoding="utf-8")
         return self.relative(target)
 
     async def discard(self, job_id: UUID) -> None:
