@@ -10,9 +10,10 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import web
 
 from ingest.settings import IngestSettings
+from runtime.consul import ConsulAgent
 
 log = logging.getLogger(__name__)
 SERVICE_NAME = "sqllint-ingest"
@@ -42,18 +43,6 @@ def registration(settings: IngestSettings) -> dict[str, Any]:
     }
 
 
-async def _put(session: ClientSession, url: str, body: dict[str, Any] | None) -> bool:
-    try:
-        async with session.put(url, json=body) as response:
-            if response.status >= 300:
-                log.warning("consul %s answered %s: %s", url, response.status, await response.text())
-                return False
-            return True
-    except (ClientError, TimeoutError) as exc:
-        log.warning("consul %s unreachable: %s", url, exc)
-        return False
-
-
 def consul_ctx(settings: IngestSettings) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context registering at start and deregistering at stop."""
 
@@ -61,14 +50,16 @@ def consul_ctx(settings: IngestSettings) -> Callable[[web.Application], AsyncIte
         if not settings.consul_host:
             yield
             return
-        base = f"http://{settings.consul_host}:{settings.consul_port}/v1/agent/service"
+        agent = ConsulAgent(settings.consul_host, settings.consul_port)
         service = registration(settings)
-        async with ClientSession(timeout=ClientTimeout(total=5)) as session:
-            registered = await _put(session, f"{base}/register", service)
+        try:
+            registered = await agent.register(service)
             if registered:
                 log.info("registered %s with consul at %s", service["ID"], settings.consul_host)
             yield
             if registered:
-                await _put(session, f"{base}/deregister/{service['ID']}", None)
+                await agent.deregister(service["ID"])
+        finally:
+            await agent.close()
 
     return ctx
