@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make test | lint | run | kafka-start | kafka-stop | cluster-start | cluster-stop |"
-	@echo "     mariadb-start | mariadb-stop | status | clean (removes var/ data only)"
+	@echo "     mariadb-start | mariadb-stop | status | clean (removes var/ data only) |"
+	@echo "     bench | faults | load | config-check ENV=staging | lock"
 
 bootstrap:
 	@infra/bootstrap.sh
@@ -80,3 +81,20 @@ BENCH_ARGS ?=
 bench: bootstrap kafka-start
 	$(VENV)/python -m pip install -q --disable-pip-version-check -e ".[test,bench]"
 	$(VENV)/python -m bench $(BENCH_ARGS)
+
+# Deployment (docs/deployment.md). An environment's settings checked against the services'
+# settings classes, e.g. make config-check ENV=production (secrets come from the environment).
+ENV ?= dev
+.PHONY: config-check lock load
+config-check: bootstrap
+	$(VENV)/python -m deploy config check $(ENV)
+
+# The image's dependency lock (hashes), regenerated from pyproject.toml.
+lock: bootstrap
+	infra/docker/lock.sh
+
+# One Locust scenario, headless, for a bounded time, against a running stack (`make run`);
+# reports under var/load/. e.g. make load LOAD_ARGS="spike --host http://127.0.0.1:8080"
+LOAD_ARGS ?= smoke
+load: bootstrap
+	$(VENV)/python -m bench.load $(LOAD_ARGS)
