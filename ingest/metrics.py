@@ -21,7 +21,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Metrics:
-    """Requests by route and status and their duration, accept latency, accepted and active jobs.
+    """Requests by route and status and their duration, accept latency, accepted and active jobs, workers.
 
     ``sql_linting_*`` are the names the service plan gave operators' dashboards.
     """
@@ -55,6 +55,12 @@ class Metrics:
         self.active_jobs = Gauge(
             "sql_linting_active_jobs",
             "Jobs not yet final (ACCEPTED or PROCESSING), read from the database at scrape time.",
+            registry=self.registry,
+        )
+        self.workers_alive = Gauge(
+            "sql_linting_workers_alive",
+            "Workers whose newest heartbeat is fresh (INGEST_WORKER_STALE_AFTER_S), by role, at scrape time.",
+            ("role",),
             registry=self.registry,
         )
 

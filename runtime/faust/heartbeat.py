@@ -81,7 +81,7 @@ class Heartbeats:
             await asyncio.sleep(self.settings.heartbeat_interval_s)
 
     async def beat(self) -> None:
-        """Publish one heartbeat (not awaiting the ack: the next beat supersedes it), sample lag, pass TTL."""
+        """Publish one heartbeat (not awaiting the ack: the next beat supersedes it), gauge it, pass TTL."""
         usage = await asyncio.to_thread(host_usage, self.settings.nfs_share_root_path)
         async with self._lock:
             if self._closing:
@@ -89,6 +89,7 @@ class Heartbeats:
             heartbeat = self.state.heartbeat(self.settings.heartbeat_interval_s, rss_bytes=rss_bytes(),
                                              host_usage=usage)
             await self.publisher.publish(heartbeat)
+        self.metrics.host_usage(self.state.host, usage)
         tps = self._assignment()
         if tps:
             await self.metrics.sample_lag(self.app.consumer, tps)

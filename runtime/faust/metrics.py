@@ -4,7 +4,9 @@ Per app, not the process-global registry: two apps in one process (the
 tests start many) never share or re-register a counter. The worker's web
 server is on only when ``metrics_port`` is set, so one port serves both.
 :class:`KitMetrics` holds what every Faust worker reports the same way
-(dead letters, rebalances, consumer lag), so the two services cannot drift.
+(dead letters, rebalances, consumer lag, the host's usage), so the two services
+cannot drift. The host gauges are set from the heartbeat's own sample: the
+alerts read what the monitoring API shows, and psutil is not asked twice.
 """
 
 import asyncio
@@ -17,6 +19,7 @@ from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
 from runtime.settings import WorkerSettings
+from schemas.worker_events import HostUsage
 
 log = logging.getLogger(__name__)
 METRICS_PATH = "/metrics"
@@ -43,6 +46,15 @@ def metrics_registry(app: faust.App, settings: WorkerSettings) -> CollectorRegis
     return registry
 
 
+def _host_gauge(registry: CollectorRegistry, what: str, doc: str) -> Gauge:
+    """``sql_linting_host_<what>_percent{host}``: the label lets workers sharing a host be told apart."""
+    return Gauge(f"sql_linting_host_{what}_percent", f"{doc} Percent.", ["host"], registry=registry)
+
+
+def _percent(used: int, total: int) -> float:
+    return 100.0 * used / total if total else 0.0
+
+
 class KitMetrics:
     """The families every worker of the pipeline has, whatever its agents do."""
 
@@ -64,6 +76,15 @@ class KitMetrics:
             ["topic", "partition"],
             registry=registry,
         )
+        self.host_cpu = _host_gauge(registry, "cpu", "Host CPU, the average since the previous beat.")
+        self.host_memory = _host_gauge(registry, "memory", "Host memory in use (total minus available).")
+        self.host_disk = _host_gauge(registry, "disk", "Used of total of the storage root's filesystem.")
+
+    def host_usage(self, host: str, usage: HostUsage) -> None:
+        """The heartbeat's sample of the host, as percentages (a size of 0 reads as 0 %, never a crash)."""
+        self.host_cpu.labels(host=host).set(usage.cpu_percent)
+        self.host_memory.labels(host=host).set(_percent(usage.memory_used_bytes, usage.memory_total_bytes))
+        self.host_disk.labels(host=host).set(_percent(usage.disk_used_bytes, usage.disk_total_bytes))
 
     def parked(self, topic: str, code: str) -> None:
         """One message dead-lettered."""
