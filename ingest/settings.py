@@ -50,6 +50,7 @@ class IngestSettings(ServiceSettings):
         None,
         validation_alias=AliasChoices("OPERATOR_TOKEN", "operator_token"),
         description="OPERATOR_TOKEN: the bearer token of worker control actions; unset refuses them all.",
+        json_schema_extra={"secret": True},
     )
     cors_allowed_origins: tuple[str, ...] = Field(
         (), description="Origins a browser may call the API from (JSON list); none: no CORS headers."

@@ -47,6 +47,7 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(
         "sqlite:///var/sqllint.db", validation_alias=_shared("DATABASE_URL"),
         description="SQLAlchemy URL of the job database.",
+        json_schema_extra={"secret": True},  # holds the password: a Secret, never config/*.env
     )
     nfs_share_root_path: Path = Field(
         Path("var/storage"), validation_alias=_shared("NFS_SHARE_ROOT_PATH"),
