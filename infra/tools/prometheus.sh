@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Prometheus for the tests: Debian's `prometheus` package, installed when the command is missing
-# (as root; apt-get update first). Idempotent: prints the path of the `prometheus` command.
+# Prometheus and promtool for the tests: Debian's `prometheus` package (it ships both), installed
+# when a command is missing (as root; apt-get update first). Idempotent: prints the path of
+# `prometheus`, or of the command named as the argument (`prometheus.sh promtool`).
 set -euo pipefail
 
-if ! command -v prometheus >/dev/null; then
+wanted=${1:-prometheus}
+if [[ $wanted != prometheus && $wanted != promtool ]]; then
+    echo "usage: prometheus.sh [prometheus|promtool]" >&2
+    exit 2
+fi
+
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
     if [[ $(id -u) -ne 0 ]]; then
-        echo "prometheus.sh: prometheus is missing; run as root or: sudo apt-get install prometheus" >&2
+        echo "prometheus.sh: $wanted is missing; run as root or: sudo apt-get install prometheus" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
@@ -13,4 +20,4 @@ if ! command -v prometheus >/dev/null; then
     # The package's service is not wanted: the tests start their own, on private ports.
     apt-get install -y --no-install-recommends prometheus >&2
 fi
-command -v prometheus
+command -v "$wanted"

@@ -20,9 +20,15 @@ from harness.resources import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def tool(script: str) -> str:
-    """The path of a tool, installed or built first when missing (``infra/tools/<script>``)."""
-    done = subprocess.run([ROOT / "infra" / "tools" / script], capture_output=True, text=True, check=True)
+def tool(script: str, *args: str) -> str:
+    """The path of a tool, installed or built first when missing (``infra/tools/<script> [args]``).
+
+    A script that cannot provide it fails the test with the script's own explanation (never a skip).
+    """
+    argv = [str(ROOT / "infra" / "tools" / script), *args]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RuntimeError(f"{' '.join(argv)} failed with {done.returncode}: {done.stderr.strip()}")
     return done.stdout.strip().splitlines()[-1]
 
 
