@@ -192,3 +192,11 @@ def test_deploy_renders_and_splits_each_overlay(environment: str, tmp_path: Path
     assert plain.returncode == 0, plain.stderr
     released = re.sub(r"image: sqllint(:\S+)?\n", f"image: {IMAGE}\n", plain.stdout)
     assert (release / "rendered.yaml").read_text() == released
+
+
+def test_actions_are_pinned_to_major_versions_or_commits() -> None:
+    for path in WORKFLOWS:
+        refs = re.findall(r"uses: ([\w.-]+/[\w./-]+)@(\S+)", path.read_text(encoding="utf-8"))
+        assert refs, path
+        for action, ref in refs:
+            assert re.fullmatch(r"v\d+|[0-9a-f]{40}", ref), f"{path.name}: {action}@{ref} is not pinned"
