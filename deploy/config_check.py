@@ -16,7 +16,9 @@ from deploy.problem import Problem
 from deploy.service_validation import invalid_values, unknown_names
 from deploy.settings_catalog import secret_names
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+# The package is installed into site-packages in the image, so config/ is looked up from the
+# working directory first (the repository root, or /app in the image), then beside the sources.
+SOURCE_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 # A file named after none of the environments is held to the strictest rules unless told otherwise.
 DEFAULT_FOR_PATHS = "production"
 
@@ -36,7 +38,8 @@ class Target:
 def resolve(target: str, environment: str | None = None) -> Target:
     """``dev`` → ``config/dev.env``; a path (``*.env`` or containing ``/``) is checked as ``environment``."""
     if target in ENVIRONMENTS:
-        return Target(environment or target, CONFIG_DIR / f"{target}.env")
+        here = Path("config")
+        return Target(environment or target, (here if here.is_dir() else SOURCE_CONFIG_DIR) / f"{target}.env")
     path = Path(target)
     if path.suffix != ".env" and "/" not in target:
         known = ", ".join(ENVIRONMENTS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.config_check import CONFIG_DIR, Target, check, resolve
+from deploy.config_check import Target, check, resolve
 from deploy.environment_rules import ENVIRONMENTS
 from deploy.settings_catalog import secret_names
 
@@ -28,7 +28,7 @@ def _secrets_file(tmp_path: Path, values: dict[str, str] = SECRETS) -> Path:
 
 def _crafted(tmp_path: Path, environment: str, **changes: str) -> Path:
     """The committed file of ``environment`` with ``changes`` replacing (or adding) lines."""
-    lines = (CONFIG_DIR / f"{environment}.env").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "config" / f"{environment}.env").read_text(encoding="utf-8").splitlines()
     kept = [line for line in lines if line.split("=", 1)[0] not in changes]
     path = tmp_path / f"{environment}.env"
     path.write_text("\n".join(kept + [f"{k}={v}" for k, v in changes.items()]) + "\n", encoding="utf-8")
@@ -54,7 +54,7 @@ def test_the_real_command_passes_each_committed_environment(tmp_path: Path, envi
     extra = [] if environment == "dev" else ["--secrets", str(_secrets_file(tmp_path))]
     result = _run("config", "check", environment, *extra)
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
-    assert result.stderr.strip().endswith(f"config/{environment}.env ({environment}): ok")
+    assert result.stderr.strip() == f"config/{environment}.env ({environment}): ok"
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,12 @@ def test_a_path_gets_the_rules_its_name_or_env_option_says(tmp_path: Path) -> No
     assert resolve(str(custom), "dev") == Target("dev", custom)
     assert _run("config", "check", str(custom), "--env", "dev").returncode == 0
     assert _run("config", "check", str(custom)).returncode == 1
+
+
+def test_environments_are_found_from_the_working_directory_then_beside_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # like an installed package run from elsewhere
+    assert resolve("staging").path == ROOT / "config" / "staging.env"
+    (tmp_path / "config").mkdir()  # like the image: /app/config, the package in site-packages
+    assert resolve("staging").path == Path("config/staging.env")
