@@ -76,7 +76,16 @@ def test_the_real_command_exits_1_naming_each_variable(
     assert f"{len(names)} problem(s)" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["config", "check", "qa"], ["config", "check", "no/x.env"], ["config"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["config", "check", "qa"],
+        ["config", "check", "no/x.env"],
+        ["config", "check", "dev", "--secrets", "no/secrets.env"],
+        ["config", "check", "dev", "--env", "qa"],
+        ["config"],
+    ],
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = _run(*args)
     assert result.returncode == 2, result
@@ -135,3 +144,9 @@ def test_environments_are_found_from_the_working_directory_then_beside_the_sourc
     assert resolve("staging").path == ROOT / "config" / "staging.env"
     (tmp_path / "config").mkdir()  # like the image: /app/config, the package in site-packages
     assert resolve("staging").path == Path("config/staging.env")
+
+
+def test_the_real_settings_table_command_prints_the_committed_docs() -> None:
+    result = _run("settings-table")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
