@@ -36,7 +36,6 @@ from tests.infra.k8s_objects import (
 
 SETTINGS: tuple[type[ServiceSettings], ...] = (IngestSettings, ProcessorSettings, SinkSettings)
 SECRETS = frozenset({"DATABASE_URL", "OPERATOR_TOKEN"})
-MONITORING = {"kubernetes.io/metadata.name": "monitoring"}
 # Each workload's port setting and its default; the metrics ports are the containers' (docs).
 PORTS = {"ingest": ("INGEST_PORT", 8080), "processors": ("PROCESSORS_METRICS_PORT", 9101),
          "sink": ("SINK_METRICS_PORT", 9102)}
