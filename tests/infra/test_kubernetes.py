@@ -21,6 +21,7 @@ from runtime.settings import ServiceSettings, setting_names
 from sink.settings import SinkSettings
 from tests.infra.k8s_objects import (
     K8S,
+    KUBERNETES_VERSIONS,
     OVERLAYS,
     WORKLOADS,
     Obj,
@@ -42,15 +43,16 @@ PORTS = {"ingest": ("INGEST_PORT", 8080), "processors": ("PROCESSORS_METRICS_POR
 UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
 
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("env", OVERLAYS)
-def test_every_overlay_renders_and_validates_strictly(env: str) -> None:
+def test_every_overlay_renders_and_validates_strictly(env: str, version: str) -> None:
     objects = overlay(env)
     kinds = {o["kind"] for o in objects}
     assert {"Namespace", "ConfigMap", "Deployment", "Service", "Ingress", "NetworkPolicy",
             "PodDisruptionBudget", "HorizontalPodAutoscaler", "Job", "PersistentVolumeClaim"} <= kinds
     assert {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"} == {f"sqllint-{env}"}
     assert not find(objects, "Secret"), "a render must never carry a Secret"
-    code, output = validate(rendered_text(K8S / "overlays" / env))
+    code, output = validate(rendered_text(K8S / "overlays" / env), version)
     assert code == 0, output
 
 
