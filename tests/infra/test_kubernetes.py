@@ -5,8 +5,8 @@ Rendering is the real ``kubectl kustomize`` and validation the real
 them read the rendered objects against the service itself: the settings classes
 name every ConfigMap entry, the ports and paths the containers declare and mount
 are the ones the ConfigMap configures, the ingress admits the bodies the ingest
-accepts, and nothing but the ingest is reachable from outside the namespace.
-The network policies and the autoscalers have their own modules beside this one.
+accepts, and the processors have time to drain. The network policies and the
+autoscalers have their own modules beside this one.
 """
 
 import re
