@@ -1,0 +1,163 @@
+"""infra/docker/compose.yml, checked without a Docker engine.
+
+The Compose specification's own JSON schema validates it (check-jsonschema's vendored
+``compose-spec``, shown to reject a misspelt key); the rest is what a schema cannot know:
+the broker is the Kafka the tests run, our services build from our Dockerfile with settings
+they really have, processors can scale, every referenced file exists, every service is bounded
+in CPU and memory, and the monitoring services stay behind their profile.
+"""
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import yaml
+from opentelemetry.sdk import environment_variables as otel_variables
+
+from ingest.settings import IngestSettings
+from processors.settings import ProcessorSettings
+from runtime.settings import ServiceSettings, setting_names
+from sink.settings import SinkSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKER = ROOT / "infra" / "docker"
+COMPOSE_FILE = DOCKER / "compose.yml"
+COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+OURS: dict[str, type[ServiceSettings]] = {
+    "ingest": IngestSettings, "processors": ProcessorSettings, "sink": SinkSettings, "migrate": SinkSettings,
+}
+MONITORING = ("prometheus", "grafana", "jaeger")
+ENVIRONMENTS = ("dev", "staging", "production")
+POM_NAMESPACE = "http://maven.apache.org/POM/4.0.0"
+CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's ``${NAME}`` and ``${NAME:-default}``, innermost first (defaults may nest)."""
+    pattern = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^${}]*))?\}")
+    while (match := pattern.search(text)) is not None:
+        value = env.get(match[1]) or (match[2] or "")
+        text = text[: match.start()] + value + text[match.end() :]
+    return text
+
+
+def env_file(environment: str) -> dict[str, str]:
+    path = ROOT / "config" / f"{environment}.env"
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and line[0] != "#")
+    return {name: value for name, value in pairs}
+
+
+def validate(path: Path) -> subprocess.CompletedProcess[str]:
+    assert CHECK_JSONSCHEMA.exists(), f"{CHECK_JSONSCHEMA} is missing: make bootstrap installs it"
+    return subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.compose-spec", str(path)],
+                          capture_output=True, text=True, check=False, timeout=60)
+
+
+def test_the_compose_specification_schema_accepts_it_and_rejects_a_typo(tmp_path: Path) -> None:
+    valid = validate(COMPOSE_FILE)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    broken = tmp_path / "compose.yml"
+    broken.write_text(COMPOSE_FILE.read_text().replace("stop_grace_period: 45s", "stop_grace_periode: 45s"))
+    rejected = validate(broken)
+    assert rejected.returncode == 1 and "stop_grace_periode" in rejected.stdout, rejected.stdout
+
+
+def test_kafka_is_the_version_the_tests_run() -> None:
+    pom = ET.parse(ROOT / "infra" / "kafka" / "pom.xml").getroot()
+    version = pom.findtext("pom:properties/pom:kafka.version", namespaces={"pom": POM_NAMESPACE})
+    assert version and SERVICES["kafka"]["image"] == f"apache/kafka:{version}"
+    # KRaft: the broker is its own controller, no ZooKeeper.
+    assert SERVICES["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_our_services_build_from_our_dockerfile_with_their_commands() -> None:
+    for name in OURS:
+        build = SERVICES[name]["build"]
+        assert (COMPOSE_FILE.parent / build["context"]).resolve() == ROOT, name
+        assert (ROOT / build["dockerfile"]).resolve() == DOCKER / "Dockerfile", name
+    assert SERVICES["migrate"]["command"] == ["python", "-m", "sink.migrate", "upgrade"]
+    assert {n: SERVICES[n]["command"][-1] for n in ("ingest", "processors", "sink")} == {
+        "ingest": "ingest", "processors": "processors", "sink": "sink",
+    }
+
+
+def test_processors_scale_and_start_after_the_broker_and_the_migration() -> None:
+    processors = SERVICES["processors"]
+    assert "container_name" not in processors and "ports" not in processors, "--scale needs neither"
+    for name in ("ingest", "processors", "sink"):
+        assert SERVICES[name]["depends_on"] == {
+            "kafka": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
+        }, name
+    assert SERVICES["migrate"]["depends_on"] == {"mariadb": {"condition": "service_healthy"}}
+    assert SERVICES["migrate"]["restart"] == "no"
+
+
+def test_what_others_wait_on_is_probed_and_workers_probe_their_metrics_port() -> None:
+    waited = {dep for s in SERVICES.values() for dep, c in s.get("depends_on", {}).items()
+              if c["condition"] == "service_healthy"}
+    for name in waited | {"ingest", "processors", "sink"}:
+        assert SERVICES[name]["healthcheck"]["test"], name
+    for environment in ENVIRONMENTS:
+        settings = env_file(environment)
+        for name, prefix in (("processors", "PROCESSORS_"), ("sink", "SINK_")):
+            port = settings[f"{prefix}METRICS_PORT"]
+            assert f"127.0.0.1:{port}/metrics" in " ".join(SERVICES[name]["healthcheck"]["test"]), environment
+
+
+def test_every_referenced_file_exists_in_every_environment() -> None:
+    for environment in ENVIRONMENTS:
+        for name, service in SERVICES.items():
+            for entry in service.get("env_file", []):
+                path = COMPOSE_FILE.parent / interpolate(entry, {"SQLLINT_ENV": environment})
+                assert path.is_file(), f"{name}: {path} is missing"
+    binds = [v.split(":")[0] for s in SERVICES.values() for v in s.get("volumes", []) if v.startswith(".")]
+    assert binds, "the monitoring services mount their configuration"
+    for source in binds:
+        assert (COMPOSE_FILE.parent / source).exists(), source
+    assert (DOCKER / "secrets.env.example").is_file()
+
+
+def test_every_service_is_bounded_and_monitoring_needs_its_profile() -> None:
+    for name, service in SERVICES.items():
+        resources = service["deploy"]["resources"]
+        for bound in ("limits", "reservations"):
+            assert {"cpus", "memory"} <= set(resources[bound]), f"{name}: {bound}"
+        assert service.get("profiles") == (["monitoring"] if name in MONITORING else None), name
+    mounts = {v.split(":")[1] for v in SERVICES["prometheus"]["volumes"] if v.startswith(".")}
+    assert {"/etc/prometheus/prometheus.yml", "/etc/prometheus/alerts.yml"} <= mounts
+
+
+def test_our_services_are_given_only_their_own_settings() -> None:
+    standard_otel = {name for name in vars(otel_variables) if name.startswith("OTEL_")}
+    for name, settings in OURS.items():
+        known = set(setting_names(settings)) | standard_otel
+        unknown = set(SERVICES[name].get("environment", {})) - known
+        assert not unknown, f"{name} has no setting {unknown}"
+    # The environments' files name the tracing endpoint the SDK reads, and the compose Jaeger serves it.
+    assert env_file("dev")["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
+
+
+def test_only_the_storage_and_tmpfs_are_writable_for_our_services() -> None:
+    for environment in ENVIRONMENTS:
+        settings = env_file(environment)
+        for name in OURS:
+            service = SERVICES[name]
+            assert service["read_only"] is True and service["init"] is True, name
+            tmpfs = {entry.split(":")[0] for entry in service["tmpfs"]}
+            assert {"/tmp", settings["PROCESSORS_FAUST_DATADIR"], settings["SINK_FAUST_DATADIR"]} <= tmpfs
+            assert f"storage:{settings['NFS_SHARE_ROOT_PATH']}" in service["volumes"], name
+
+
+def test_secrets_come_from_outside_with_a_dev_fallback() -> None:
+    url = SERVICES["ingest"]["environment"]["DATABASE_URL"]
+    assert interpolate(url, {}) == "mysql+pymysql://sqllint:sqllint-dev@mariadb:3306/sqllint"
+    given = {"DATABASE_URL": "mysql+pymysql://u:p@db/x", "OPERATOR_TOKEN": "t"}
+    assert interpolate(url, given) == given["DATABASE_URL"]
+    assert interpolate(SERVICES["ingest"]["environment"]["OPERATOR_TOKEN"], given) == "t"
+    ignored = (DOCKER / ".gitignore").read_text().split()
+    assert "secrets.env" in ignored
