@@ -5,7 +5,7 @@ hash-checked installs, the lock made for the base image's Python, a lock coverin
 runtime dependency, a build context that holds the sources, and hadolint (the Dockerfile
 linter, from its PyPI wheel via infra/docker/hadolint.sh) clean. Then, once, the builder stage's
 pip steps replayed in a throwaway venv from the files the real build context would send, and
-the services imported and the migrations run with what it installed.
+the services imported, the migrations and the config check run with what it installed.
 """
 
 import json
@@ -218,3 +218,10 @@ def test_the_lock_installs_with_hashes_and_runs_the_services(tmp_path: Path) -> 
     migrated = subprocess.run([python, "-m", "sink.migrate", "upgrade", "--url", database], cwd=tmp_path,
                               capture_output=True, text=True, check=False)
     assert migrated.returncode == 0, migrated.stderr
+    # The runtime stage's /app: config/ in the working directory, as `deploy config check` expects.
+    app = tmp_path / "app"
+    shutil.copytree(ROOT / "config", app / "config")
+    secrets = {"DATABASE_URL": "mysql+pymysql://sqllint:pw@mariadb:3306/sqllint", "OPERATOR_TOKEN": "t0ken"}
+    checked = subprocess.run([python, "-m", "deploy", "config", "check", "dev"], cwd=app, capture_output=True,
+                             text=True, check=False, env={"PATH": "/usr/bin:/bin", **secrets})
+    assert checked.returncode == 0, checked.stdout + checked.stderr
