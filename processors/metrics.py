@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from schemas.events import LintResult
+from schemas.statuses import TASK_FINAL
 from schemas.worker_events import LintProcess
 
 # A lint takes milliseconds to a minute (the default per-file limit).
@@ -45,6 +46,9 @@ class ProcessorMetrics:
             "sql_linting_tasks", "Tasks whose final lint.result was published, by status.", ["status"],
             registry=registry,
         )
+        # Every final status has a series from the start: rate() cannot see a series' first increment.
+        for status in sorted(TASK_FINAL):
+            self.tasks.labels(status=status.value)
         self.lint_duration = Histogram(
             "sql_linting_lint_duration_seconds", "Time to lint one file in a lint process, by dialect.",
             ["dialect"], buckets=LINT_SECONDS_BUCKETS, registry=registry,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from schemas.statuses import JobStatus
+from schemas.statuses import JOB_FINAL, JobStatus
 
 # A batch is 1 to ``batch_size`` (500 by default) events.
 BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
@@ -25,6 +25,9 @@ class SinkMetrics:
             "sql_linting_jobs", "Jobs moved to their final status by this sink, by status.", ["status"],
             registry=registry,
         )
+        # Every final status has a series from the start: rate() cannot see a series' first increment.
+        for status in sorted(JOB_FINAL):
+            self.jobs.labels(status=status.value)
         self.events_written = Counter(
             "sql_linting_sink_events_written", "Events committed to the database, by source topic.",
             ["topic"], registry=registry,

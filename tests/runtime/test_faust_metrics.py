@@ -29,6 +29,8 @@ def test_processor_families_count_tasks_cache_time_bytes_and_processes() -> None
     registry = CollectorRegistry()
     processes = [LintProcess(pid=10, state="busy", task_id=uuid4()), LintProcess(pid=11, state="idle")]
     metrics = ProcessorMetrics(registry, lambda: processes)
+    # Zero before the first task: a rate over the first increment needs the series already there.
+    assert registry.get_sample_value("sql_linting_tasks_total", {"status": "FAILURE"}) == 0
     metrics.result_published(_result(TaskStatus.SUCCESS, cached=True))
     metrics.result_published(_result(TaskStatus.FAILURE))
     metrics.linted("ansi", 250.0, 1000)
@@ -56,6 +58,7 @@ def test_kit_and_sink_families() -> None:
     assert sample("sql_linting_rebalances_total") == 1
     assert sample("sql_linting_jobs_total", {"status": "COMPLETED"}) == 2
     assert sample("sql_linting_jobs_total", {"status": "FAILED"}) == 1
+    assert sample("sql_linting_jobs_total", {"status": "PARTIALLY_COMPLETED"}) == 0
     text = generate_latest(registry).decode()
     for family in ("consumer_lag", "sink_batch_size", "sink_write_duration_seconds"):
         assert f"# TYPE sql_linting_{family}" in text
