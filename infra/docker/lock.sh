@@ -16,6 +16,11 @@
 #
 # After writing, it checks that every pinned package has a wheel for both architectures, except
 # the ones listed in SDIST_ONLY below (built from source in the builder stage, arm64 only).
+#
+#   infra/docker/lock.sh              write the locks, keeping the pins they already have
+#   infra/docker/lock.sh --upgrade    move every pin to the newest version pyproject.toml allows
+#   infra/docker/lock.sh --check      write nothing; exit 1 when pyproject.toml and the committed
+#                                     locks disagree (tests/infra/test_image.py runs it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -33,35 +38,65 @@ die() { echo "lock.sh: $*" >&2; exit 1; }
 PYTHON_VERSION="$(sed -n 's/^ARG PYTHON_VERSION=\([0-9.]*\).*/\1/p' "$HERE/Dockerfile")"
 [[ "$PYTHON_VERSION" =~ ^3\.[0-9]+$ ]] || die "no 'ARG PYTHON_VERSION=3.N' in $HERE/Dockerfile"
 
-if [[ ! -x "$UV" ]]; then
+# A half-finished install (interrupted pip) does not answer --version: start it over.
+if ! "$UV" --version >/dev/null 2>&1; then
     echo "lock.sh: installing uv $UV_VERSION into $TOOLS" >&2
+    rm -rf "$TOOLS/uv-$UV_VERSION"
     python3 -m venv "$TOOLS/uv-$UV_VERSION"
     "$TOOLS/uv-$UV_VERSION/bin/pip" install -q --disable-pip-version-check "uv==$UV_VERSION"
 fi
 
-# Pins already in a lock are kept; `infra/docker/lock.sh --upgrade` moves
-# every pin to the newest version pyproject.toml allows.
+CHECK=false
+if [[ "${1:-}" == "--check" ]]; then
+    CHECK=true
+    shift
+fi
 EXTRA_ARGS=("$@")
 
 cd "$ROOT"  # relative paths in the locks' headers
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+RUNTIME_LOCK=requirements.lock
+BUILD_LOCK=infra/docker/build.lock
+if $CHECK; then
+    # Resolved again into copies: uv keeps the pins an output file already has, so only a
+    # requirement the locks no longer satisfy (or a missing package) changes them.
+    cp requirements.lock "$work/requirements.lock"
+    cp infra/docker/build.lock "$work/build.lock"
+    RUNTIME_LOCK="$work/requirements.lock"
+    BUILD_LOCK="$work/build.lock"
+fi
+
 compile() {  # OUTPUT INPUT...
     local out="$1"
     shift
     "$UV" pip compile --quiet --universal --python-version "$PYTHON_VERSION" --generate-hashes \
         --no-strip-extras "${EXTRA_ARGS[@]}" "$@" -o "$out"
 }
-compile requirements.lock pyproject.toml
+compile "$RUNTIME_LOCK" pyproject.toml
 # Constrained by the runtime lock: a package both need (packaging) gets one version in both.
-compile infra/docker/build.lock infra/docker/build-requirements.in --constraint requirements.lock
+compile "$BUILD_LOCK" infra/docker/build-requirements.in --constraint "$RUNTIME_LOCK"
+
+if $CHECK; then
+    # The copies' folder shows in the header and the annotations: compare with it taken out.
+    same() { diff <(grep -v '^#    uv pip compile' "$1") <(grep -v '^#    uv pip compile' "$2" | sed "s#$work/##"); }
+    if ! same requirements.lock "$RUNTIME_LOCK" || ! same infra/docker/build.lock "$BUILD_LOCK"; then
+        die "the locks are out of date with pyproject.toml or build-requirements.in: run make lock"
+    fi
+fi
 
 # Every pin must install on both architectures from a wheel, the known sdist-only ones aside.
-pins="$(mktemp)"
-trap 'rm -f "$pins"' EXIT
+pins="$work/pins.txt"
 sdist_only="^($(IFS='|'; echo "${SDIST_ONLY[*]}"))=="
-grep -E '^[A-Za-z0-9._-]+==' requirements.lock | sed 's/[ ;].*//' | grep -v -i -E "$sdist_only" >"$pins"
+grep -h -E '^[A-Za-z0-9._-]+(\[[^]]*\])?==' "$RUNTIME_LOCK" "$BUILD_LOCK" | sed 's/[ ;].*//' \
+    | grep -v -i -E "$sdist_only" | sort -u >"$pins"
 for platform in "${PLATFORMS[@]}"; do
     "$UV" pip compile --quiet --no-deps --only-binary :all: --python-version "$PYTHON_VERSION" \
         --python-platform "$platform" "$pins" -o /dev/null \
         || die "a pinned package has no $platform wheel: add it to SDIST_ONLY only if its sdist builds"
 done
-echo "lock.sh: wrote requirements.lock and infra/docker/build.lock for CPython $PYTHON_VERSION" >&2
+if $CHECK; then
+    echo "lock.sh: the locks match pyproject.toml for CPython $PYTHON_VERSION on ${PLATFORMS[*]}" >&2
+else
+    echo "lock.sh: wrote requirements.lock and infra/docker/build.lock for CPython $PYTHON_VERSION" >&2
+fi

@@ -138,6 +138,13 @@ def test_the_lock_pins_every_runtime_dependency_with_hashes() -> None:
     assert not tests_only & set(pins), "test tools do not belong in the image"
 
 
+def test_the_locks_match_pyproject_and_have_wheels_for_amd64_and_arm64() -> None:
+    """lock.sh --check resolves again against the index, keeping the committed pins, and compares."""
+    done = subprocess.run([str(DOCKER / "lock.sh"), "--check"], capture_output=True, text=True, check=False,
+                          timeout=110)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def context_files() -> set[str]:
     """What `docker build .` sends, by docker-py's implementation of .dockerignore."""
     patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines()]
