@@ -44,6 +44,8 @@ class ErrorCode(StrEnum):
     TASK_NOT_FINISHED = "TASK_NOT_FINISHED"
     WORKER_NOT_FOUND = "WORKER_NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
+    INVALID_REPORT_FORMAT = "INVALID_REPORT_FORMAT"
+    FIX_NOT_REQUESTED = "FIX_NOT_REQUESTED"
     # A job's lint configuration (HTTP 400, or a rejected job from an outside producer)
     INVALID_CONFIG = "INVALID_CONFIG"
     CONFIG_TOO_LARGE = "CONFIG_TOO_LARGE"
@@ -130,6 +132,10 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.TASK_NOT_FOUND: ErrorSpec(404, (_H,), "No task with this id."),
     C.TASK_NOT_FINISHED: ErrorSpec(409, (_H,), "The task's result is asked for before it is final."),
     C.WORKER_NOT_FOUND: ErrorSpec(404, (_H,), "No live worker with this id (it never beat, or stopped)."),
+    C.INVALID_REPORT_FORMAT: ErrorSpec(
+        400, (_H,), "format is not a report format: json, sarif, junit, github, gitlab, checkstyle, human."
+    ),
+    C.FIX_NOT_REQUESTED: ErrorSpec(409, (_H,), "The task's job did not ask for fixes (\"fix\": true)."),
     C.FORBIDDEN: ErrorSpec(
         403, (_H,), "The endpoint needs an operator credential (Authorization: Bearer <OPERATOR_TOKEN>)."
     ),
