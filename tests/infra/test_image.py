@@ -232,3 +232,31 @@ def test_the_lock_installs_with_hashes_and_runs_the_services(tmp_path: Path) -> 
     checked = subprocess.run([python, "-m", "deploy", "config", "check", "dev"], cwd=app, capture_output=True,
                              text=True, check=False, env={"PATH": "/usr/bin:/bin", **secrets})
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(240)
+def test_the_sdist_only_packages_build_with_the_locked_backends(tmp_path: Path) -> None:
+    """What arm64 builds from source (lock.sh's SDIST_ONLY), built here the builder's way."""
+    match = re.search(r"^SDIST_ONLY=\(([^)]*)\)", (DOCKER / "lock.sh").read_text(), re.MULTILINE)
+    assert match and match[1].split(), "lock.sh names no SDIST_ONLY package"
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "pip"), "install", "-q", "--require-hashes", "--no-deps"]
+    subprocess.run([*pip, "-r", str(BUILD_LOCK)], check=True, capture_output=True)
+    pins = locked(LOCK)
+    for name in map(canonicalize_name, match[1].split()):
+        version, hashes = pins[name]
+        requirement = tmp_path / f"{name}.txt"
+        requirement.write_text(f"{name}=={version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
+        # No cache: pip would reuse a wheel it built before instead of building.
+        built = subprocess.run([*pip, "--no-cache-dir", "--no-build-isolation", "--no-binary", name, "-r",
+                                str(requirement), "--verbose"],
+                               capture_output=True, text=True, check=False)
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+        assert f"Building wheel for {name}" in built.stdout, built.stdout[-3000:]
+        listed = subprocess.run([str(venv / "bin" / "pip"), "list", "--format", "json"], capture_output=True,
+                                text=True, check=True)
+        assert {"name": name, "version": version} in [
+            {"name": canonicalize_name(p["name"]), "version": p["version"]} for p in json.loads(listed.stdout)
+        ]
