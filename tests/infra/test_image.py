@@ -162,6 +162,17 @@ def test_the_build_context_holds_the_sources_and_nothing_else() -> None:
     assert not [f for f in sent if "__pycache__" in f or f.endswith(".pyc")]
 
 
+# Packages pyproject.toml ships that the services never import: the test stack and fault scenarios.
+NOT_IN_IMAGE = {"harness", "faults"}
+
+
+def test_the_builder_copies_every_package_the_services_may_import() -> None:
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = {pattern.rstrip("*") for pattern in find["include"]} - NOT_IN_IMAGE
+    copied = {shlex.split(copy)[0] for copy in args_of("COPY", 0)}
+    assert packages <= copied, f"add COPY lines (and .dockerignore exceptions) for {packages - copied}"
+
+
 def test_image_environment_names_real_settings() -> None:
     known = set().union(*(setting_names(c) for c in (IngestSettings, ProcessorSettings, SinkSettings)))
     names = {m for env in args_of("ENV") for m in re.findall(r"(?:^|\s)([A-Z][A-Z0-9_]*)=", env)}
