@@ -1,0 +1,123 @@
+"""SARIF 2.1.0, the log GitHub code scanning (and most security dashboards) ingest.
+
+One run whose driver is SQLFluff, a rule per code seen (with its documentation
+link), a result per violation. Relative paths are given against the
+``SRCROOT`` base id, which code scanning resolves to the repository's
+checkout; a file the service could not lint is both a result (ruleId
+``sqllint/<ERROR_CODE>``, so it shows in the alerts list) and a tool
+execution notification (so a SARIF viewer knows the run was incomplete).
+"""
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from reports.model import FileResult, Finding, Report
+from reports.rules import rule_url
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+BASE_ID = "SRCROOT"
+FAILURE_RULE = "sqllint/"
+ROOT_TEXT = "The folder the file paths are relative to: the repository's root in CI."
+Json = dict[str, Any]
+
+
+def artifact(path: str) -> Json:
+    """An absolute path as a file URI; a relative one as a URI reference against ``SRCROOT``."""
+    if path.startswith("/"):
+        return {"uri": "file://" + quote(path)}
+    return {"uri": quote(path), "uriBaseId": BASE_ID}
+
+
+def _region(finding: Finding) -> Json:
+    """1-based; SQLFluff's end column is already SARIF's (the column after the region's last character)."""
+    start_line, start_column = max(finding.line, 1), max(finding.column, 1)
+    region = {"startLine": start_line, "startColumn": start_column}
+    end_line, end_column = finding.end_line, finding.end_column
+    if end_line is None or end_column is None or (end_line, end_column) < (start_line, start_column):
+        return region
+    return {**region, "endLine": end_line, "endColumn": max(end_column, 1)}
+
+
+def _location(path: str, region: Json) -> list[Json]:
+    return [{"physicalLocation": {"artifactLocation": artifact(path), "region": region}}]
+
+
+def _rule(code: str, finding: Finding | None) -> Json:
+    if finding is None:  # a file failure: the service's code, documented in its errors list
+        text = f"The file could not be linted ({code[len(FAILURE_RULE):]})."
+        return {"id": code, "shortDescription": {"text": text}, "defaultConfiguration": {"level": "error"}}
+    name = finding.name or code
+    return {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": name},
+        "helpUri": rule_url(code),
+        "help": {"text": f"SQLFluff rule {code} ({name}): {rule_url(code)}"},
+        "properties": {"tags": ["sql", "style"]},
+    }
+
+
+def _results(file: FileResult) -> list[Json]:
+    results = [
+        {
+            "ruleId": f.code,
+            "level": f.level,
+            "message": {"text": f.description or f.code},
+            "locations": _location(file.path, _region(f)),
+        }
+        for f in file.findings
+    ]
+    if file.failure is not None:
+        results.append({
+            "ruleId": FAILURE_RULE + file.failure.code,
+            "level": "error",
+            "message": {"text": file.failure.message or file.failure.code},
+            "locations": _location(file.path, {"startLine": 1}),
+        })
+    return results
+
+
+def _notifications(report: Report) -> list[Json]:
+    return [
+        {
+            "level": "error",
+            "message": {"text": f"{f.failure.code}: {f.failure.message}"},
+            "descriptor": {"id": FAILURE_RULE + f.failure.code},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(f.path)}}],
+        }
+        for f in report.files
+        if f.failure is not None
+    ]
+
+
+def _driver(report: Report, results: list[Json]) -> Json:
+    first: dict[str, Finding | None] = {}
+    for file in report.files:
+        for finding in file.findings:
+            first.setdefault(finding.code, finding)
+        if file.failure is not None:
+            first.setdefault(FAILURE_RULE + file.failure.code, None)
+    rules = [_rule(code, first[code]) for code in sorted(first)]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    for result in results:
+        result["ruleIndex"] = index[result["ruleId"]]
+    driver: Json = {"name": "sqlfluff", "fullName": "SQLFluff (via sqllint)",
+                    "informationUri": "https://sqlfluff.com", "rules": rules}
+    if report.tool_version:
+        driver["version"] = report.tool_version
+    return driver
+
+
+def render(report: Report) -> str:
+    """The SARIF log as JSON text."""
+    results = [result for file in report.files for result in _results(file)]
+    run: Json = {
+        "tool": {"driver": _driver(report, results)},
+        "originalUriBaseIds": {BASE_ID: {"description": {"text": ROOT_TEXT}}},
+        "invocations": [{"executionSuccessful": report.failed_count == 0,
+                         "toolExecutionNotifications": _notifications(report)}],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)

@@ -1,0 +1,2 @@
+select a,b from t where x=1;
+SELECT  c from   u;
