@@ -89,9 +89,11 @@ ENV ?= dev
 config-check: bootstrap
 	$(VENV)/python -m deploy config check $(ENV)
 
-# The image's dependency lock (hashes), regenerated from pyproject.toml.
+# The image's dependency locks (hashes), regenerated from pyproject.toml: after any change to its
+# dependencies. LOCK_ARGS=--upgrade moves every pin to the newest allowed; --check only compares.
+LOCK_ARGS ?=
 lock: bootstrap
-	infra/docker/lock.sh
+	infra/docker/lock.sh $(LOCK_ARGS)
 
 # One Locust scenario, headless, for a bounded time, against a running stack (`make run`);
 # reports under var/load/. e.g. make load LOAD_ARGS="spike --host http://127.0.0.1:8080"
