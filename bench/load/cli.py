@@ -6,6 +6,7 @@ Exit 0 when every limit holds, 1 when one fails (or Locust wrote no stats),
 """
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -17,9 +18,10 @@ from typing import Any
 from bench.load import report
 from bench.load.runner import Reports, finish, locust_command, start_locust
 from bench.load.scenarios import SCENARIOS
+from bench.load.stages import stage_figures, stages_table
 from bench.load.target import private_stack, reachable
 from bench.load.thresholds import evaluate, failed, parse_stats
-from bench.load.usage import Sampler
+from bench.load.usage import Sampler, shared_servers
 
 DEFAULT_HOST = "http://127.0.0.1:8080"
 
@@ -58,9 +60,9 @@ def run(args: argparse.Namespace, reports: Reports) -> dict[str, Any]:
         command = locust_command(scenario, url, run_time, reports, args.stop_timeout)
         print(f"load: {scenario.name} ({scenario.description}), {run_time} s, up to {scenario.peak_users} "
               f"users, against {url}", file=sys.stderr)
-        started = time.monotonic()
+        started, load_before = time.monotonic(), os.getloadavg()[0]
         locust = start_locust(command)
-        sampler = Sampler({"locust": locust.pid, **pids})
+        sampler = Sampler({"locust": locust.pid, **pids, **shared_servers()})
         sampler.start()
         try:
             code = finish(locust, run_time + args.stop_timeout + 60)
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace, reports: Reports) -> dict[str, Any]:
             cpu = sampler.stop()
     return {"host": url, "private_stack": args.stack, "run_time_s": run_time,
             "peak_users": scenario.peak_users, "wall_s": round(time.monotonic() - started, 1),
-            "locust_exit": code, "cpu_percent": cpu}
+            "locust_exit": code, "cpu_percent": cpu, "load_average_1min": (load_before, os.getloadavg()[0])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,10 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     if facts["locust_exit"] != 0 or not reports.stats.exists():
         print(f"load: locust exited {facts['locust_exit']}; see {reports.log}", file=sys.stderr)
         return 1
+    scenario = SCENARIOS[args.scenario]
     rows = parse_stats(reports.stats.read_text())
-    verdicts = evaluate(rows, SCENARIOS[args.scenario].limits)
-    report.save(reports.summary, report.summary(args.scenario, facts, rows, verdicts))
+    verdicts = evaluate(rows, scenario.limits)
+    stages = stage_figures(reports.history.read_text(), scenario, facts["run_time_s"])
+    report.save(reports.summary, report.summary(args.scenario, {**facts, "stages": stages}, rows, verdicts))
     print(report.stats_table(rows), report.verdict_table(verdicts), sep="\n\n")
+    if len(stages) > 1:
+        print("\nper stage (job p95: single SQL, last 10 s of the stage)", stages_table(stages), sep="\n")
     cpu = ", ".join(f"{k} {v['mean']:.0f}/{v['peak']:.0f}" for k, v in facts["cpu_percent"].items())
     print(f"\ncpu % of one core (mean/peak): {cpu}")
     bad = failed(verdicts)

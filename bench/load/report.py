@@ -13,6 +13,10 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
 def stats_table(rows: Mapping[str, StatRow]) -> str:
     """Requests, failures, rate and p50/p95/p99 (ms) per request name, totals last."""
     head = ("name", "type", "reqs", "fails", "req/s", "p50", "p95", "p99")
@@ -28,8 +32,8 @@ def verdict_table(verdicts: list[Verdict]) -> str:
     """Each metric against its limit, ``FAIL`` where it does not hold."""
     lines = [f"{'metric':<32} {'measured':>10} {'limit':>10}  result"]
     for v in verdicts:
-        measured = "-" if v.measured is None else f"{v.measured:,.4g}"
-        lines.append(f"{v.metric:<32} {measured:>10} {v.limit:>10,.4g}  {'ok' if v.ok else 'FAIL'}")
+        measured = "-" if v.measured is None else _num(v.measured)
+        lines.append(f"{v.metric:<32} {measured:>10} {_num(v.limit):>10}  {'ok' if v.ok else 'FAIL'}")
     return "\n".join(lines)
 
 
@@ -38,7 +42,7 @@ def summary(scenario: str, run: Mapping[str, Any], rows: Mapping[str, StatRow],
     """The figures a capacity table needs, with the verdicts and how the run was made."""
     total = rows.get(AGGREGATED)
     return {
-        "scenario": scenario, **run,
+        "scenario": scenario, **run, "stages": [asdict(stage) for stage in run.get("stages", [])],
         "http_requests_per_s": round(http_rps(rows), 2),
         "error_rate": total.error_rate if total else None,
         "jobs_completed": jobs_completed(rows),

@@ -40,6 +40,11 @@ class Reports:
         return self.folder / f"{self.scenario}_failures.csv"
 
     @property
+    def history(self) -> Path:
+        """Every request name's figures, second by second (``--csv-full-history``)."""
+        return self.folder / f"{self.scenario}_stats_history.csv"
+
+    @property
     def html(self) -> Path:
         """Locust's report with charts over time."""
         return self.folder / f"{self.scenario}.html"
@@ -61,7 +66,8 @@ def locust_command(scenario: Scenario, host: str, run_time: int, reports: Report
     return [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
         "--host", host, "--scenario", scenario.name, "--run-time", f"{run_time}s",
-        "--stop-timeout", str(stop_timeout), "--csv", str(reports.csv_prefix), "--html", str(reports.html),
+        "--stop-timeout", str(stop_timeout), "--csv", str(reports.csv_prefix), "--csv-full-history",
+        "--html", str(reports.html),
         "--logfile", str(reports.log), "--exit-code-on-error", "0",
     ]
 

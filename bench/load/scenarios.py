@@ -92,4 +92,11 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType({
         (Stage(1.0, 8, 2.0),),
         _limits(0.005, submit=800, poll=500, job_sql=4_000, job_zip=8_000, min_jobs=200),
     ),
+    # Not a gate but a measurement: where completions stop growing with users (the knee), read from
+    # <out>/ramp/ramp_stats_history.csv. Its limits only say that nothing fails outright.
+    "ramp": Scenario(
+        "ramp", "10 to 80 users in six steps: find the knee before sizing the others", 120,
+        tuple(Stage(i / 6, users, 20.0) for i, users in enumerate((10, 20, 30, 45, 60, 80), start=1)),
+        _limits(0.01, submit=2_000, poll=2_000, job_sql=60_000, job_zip=60_000, min_jobs=100),
+    ),
 })

@@ -1,7 +1,8 @@
-"""CPU use while the load runs: the whole machine, Locust itself, and each service of a private stack.
+"""CPU use under load: the machine, Locust, each service of a private stack, the broker, the database.
 
 On a small machine the load generator, the broker, the database and the
-services share the cores; these figures tell which of them ran out first.
+services share the cores with whatever else runs there (``other``: the
+machine's total less every group); these figures tell which one ran out first.
 """
 
 import threading
@@ -10,6 +11,19 @@ from dataclasses import dataclass, field
 import psutil
 
 INTERVAL_S = 1.0
+_SERVERS = {"kafka": ("java",), "mariadb": ("mariadbd", "mysqld")}
+
+
+def shared_servers() -> dict[str, int]:
+    """Process ids of the local Kafka broker (its main class on the command line) and database server."""
+    found: dict[str, int] = {}
+    for process in psutil.process_iter(["pid", "name", "cmdline"]):
+        name, cmdline = process.info["name"], process.info["cmdline"] or []
+        if name in _SERVERS["kafka"] and "kafka.Kafka" in cmdline:
+            found.setdefault("kafka", process.info["pid"])
+        elif name in _SERVERS["mariadb"]:
+            found.setdefault("mariadb", process.info["pid"])
+    return found
 
 
 @dataclass
@@ -39,9 +53,11 @@ class Sampler:
     def _run(self) -> None:
         cores = psutil.cpu_count() or 1
         while not self._stop.wait(INTERVAL_S):
-            self.samples.setdefault("machine", []).append(psutil.cpu_percent(None) * cores)
-            for name, pid in self.groups.items():
-                self.samples.setdefault(name, []).append(self._tree_cpu(pid))
+            machine = psutil.cpu_percent(None) * cores
+            groups = {name: self._tree_cpu(pid) for name, pid in self.groups.items()}
+            other = machine - sum(groups.values())
+            for name, value in {"machine": machine, **groups, "other": other}.items():
+                self.samples.setdefault(name, []).append(value)
 
     def _tree_cpu(self, pid: int) -> float:
         """CPU % of a process and its children since the last sample (a process new to us counts 0)."""

@@ -25,6 +25,7 @@ from bench.load.scenarios import (
     Limits,
     Scenario,
 )
+from bench.load.stages import stage_figures
 from bench.load.thresholds import AGGREGATED, StatRow, evaluate, failed, jobs_completed, parse_stats
 
 HEADER = ("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -98,8 +99,10 @@ def test_every_scenario_is_well_formed(scenario: Scenario) -> None:
 
 
 def test_the_table_holds_the_four_scenarios_with_their_sizes() -> None:
-    assert sorted(SCENARIOS) == ["load", "smoke", "soak", "spike"]
+    assert sorted(SCENARIOS) == ["load", "ramp", "smoke", "soak", "spike"]
     assert [SCENARIOS[n].run_time_s for n in ("smoke", "load", "spike", "soak")] == [30, 120, 60, 300]
+    ramp = [stage.users for stage in SCENARIOS["ramp"].stages]
+    assert ramp == sorted(ramp) and ramp[-1] > SCENARIOS["spike"].peak_users  # beyond what the gates load
     spike = SCENARIOS["spike"]
     assert spike.peak_users >= 3 * spike.stages[0].users == 3 * spike.stages[-1].users
     assert spike.stage_at(0.5 * 60, 60).users == spike.peak_users
@@ -129,7 +132,7 @@ def test_the_locust_command_is_headless_bounded_and_reports_csv_and_html(tmp_pat
     reports = Reports(tmp_path, "spike")
     command = locust_command(SCENARIOS["spike"], "http://h:1", 42, reports, 7)
     flags = set(command)
-    assert {"--headless", "--only-summary"} <= flags
+    assert {"--headless", "--only-summary", "--csv-full-history"} <= flags
     assert command[command.index("--run-time") + 1] == "42s"
     assert command[command.index("--stop-timeout") + 1] == "7"
     assert command[command.index("--csv") + 1] == str(tmp_path / "spike")
@@ -152,3 +155,25 @@ def test_smoke_against_a_private_stack_completes_jobs_without_failures(kafka_boo
     assert rows[AGGREGATED].requests > 0 and rows[AGGREGATED].failures == 0
     assert all(rows[name].requests - rows[name].failures >= 1 for name in JOB_NAMES), rows
     assert "passed" in proc.stdout
+
+
+def history_line(second: int, users: int, name: str, total: int, failed: int, p95: str) -> str:
+    pct = ",".join([p95] * 11)
+    return f"{1000 + second},{users},{KINDS[name]},{name},1.0,0.0,{pct},{total},{failed},1,1,1,1,1"
+
+
+def test_stage_figures_give_each_stage_its_completion_rate_and_last_job_p95() -> None:
+    header = ("Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"
+              "99.99%,100%,Total Request Count,Total Failure Count,Total Median Response Time,"
+              "Total Average Response Time,Total Min Response Time,Total Max Response Time,"
+              "Total Average Content Size")
+    lines = [header, history_line(0, 0, AGGREGATED, 0, 0, "N/A"),
+             history_line(9, 5, JOB_SQL, 40, 0, "800"), history_line(18, 5, JOB_SQL, 60, 0, "900"),
+             history_line(18, 5, JOB_ZIP, 20, 2, "1500"),  # failed jobs are not completions
+             history_line(30, 20, JOB_SQL, 120, 0, "3000"), history_line(42, 20, JOB_SQL, 180, 0, "5000"),
+             history_line(60, 5, JOB_SQL, 210, 0, "N/A")]
+    figures = stage_figures("\n".join(lines) + "\n", SCENARIOS["spike"], 60)
+    assert [(f.users, f.start_s, f.end_s) for f in figures] == [(5, 0, 18), (20, 18, 42), (5, 42, 60)]
+    assert [f.jobs_per_s for f in figures] == [round(78 / 18, 2), round(120 / 24, 2), round(30 / 18, 2)]
+    assert [f.job_p95_ms for f in figures] == [900.0, 5000.0, None]
+    assert stage_figures(header + "\n", SCENARIOS["spike"], 60) == []
