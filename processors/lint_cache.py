@@ -99,8 +99,8 @@ def answer_from_cache(
 
     Blocking-cheap but not free (hashing): called from the expansion thread.
     """
-    if not isinstance(event, LintTask) or event.sql_content is None:
-        return event
+    if not isinstance(event, LintTask) or event.sql_content is None or event.options.fix:
+        return event  # a fix is never remembered (see processors.lint_step): no lookup to pay for
     entry = cache.get(cache.key_for(event.sql_content, event.options))
     if entry is None:
         return event

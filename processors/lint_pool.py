@@ -21,6 +21,7 @@ from uuid import UUID
 from pebble import ProcessExpired, ProcessPool
 from pebble.pool.process import dictionary_keys, dictionary_values
 
+from processors.fixing import FixedFile
 from processors.lint_worker import init_worker, lint_text
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError, error_info
@@ -57,6 +58,7 @@ class LintOutcome:
     duration_ms: float = 0.0
     linted_bytes: int = 0  # measured by the lint process; 0 when the process was lost
     pid: int = 0  # the lint process that answered; 0 when it was lost
+    fix: FixedFile | None = None  # only when the job asked for fixes and the lint succeeded
 
     @classmethod
     def lost(cls, exc: LintTimeoutError | WorkerExpiredError, duration_ms: float) -> "LintOutcome":
@@ -74,6 +76,7 @@ class LintOutcome:
             duration_ms=float(value.get("duration_ms", 0.0)),
             linted_bytes=int(value.get("linted_bytes", 0)),
             pid=int(value.get("pid", 0)),
+            fix=FixedFile.from_worker(value.get("fix")),
         )
 
 

@@ -3,8 +3,9 @@
 import asyncio
 from dataclasses import dataclass
 
+from processors.fix_transport import fix_for_wire
 from processors.lint_cache import LintCache, cached_result
-from processors.lint_pool import LintPool
+from processors.lint_pool import LintOutcome, LintPool
 from processors.results import SQLFLUFF_VERSION, failure_result
 from processors.retry import RetryAnnouncer, lint_with_retries
 from processors.settings import ProcessorSettings
@@ -47,7 +48,11 @@ async def lint_task(
     """A file we cannot read or lint is a FAILURE result, never an exception.
 
     A crashed lint is retried (:mod:`processors.retry`); ``announce_retry`` publishes each ``task.retried``.
+    A job asking for fixes bypasses the cache both ways: its key differs from a
+    lint-only one, and fixed texts (or paths into one job's storage) are not remembered.
     """
+    if task.options.fix:
+        cache = None
     try:
         sql, key = await asyncio.to_thread(_read_and_key, task, settings, cache)
     except _FILE_ERRORS as exc:
@@ -60,7 +65,22 @@ async def lint_task(
     outcome = await lint_with_retries(
         lambda: pool.lint(task.file_name, sql, task.options, task.task_id), task, settings, announce_retry
     )
-    result = LintResult(
+    try:
+        result = await _result(task, outcome, settings)
+    except OSError as exc:  # the fix could not be kept on the storage root: this file fails, visibly
+        return _unreadable(task, error_info(exc, ErrorCode.STORAGE_ERROR))
+    if cache is None or outcome.status is not TaskStatus.SUCCESS:
+        # Timeouts and crashes depend on the moment, not only the file: never remembered.
+        return LintedTask(result, cache_missed=cache is not None)
+    return LintedTask(result, cache.remember(key, outcome.violations), cache_missed=True)
+
+
+async def _result(task: LintTask, outcome: LintOutcome, settings: ProcessorSettings) -> LintResult:
+    fix = None
+    if outcome.fix is not None:
+        root = settings.nfs_share_root_path
+        fix = await asyncio.to_thread(fix_for_wire, outcome.fix, task.job_id, task.task_id, root)
+    return LintResult(
         job_id=task.job_id,
         task_id=task.task_id,
         file_name=task.file_name,
@@ -70,8 +90,5 @@ async def lint_task(
         dialect=task.options.dialect,
         sqlfluff_version=SQLFLUFF_VERSION,
         duration_ms=outcome.duration_ms,
+        fix=fix,
     )
-    if cache is None or outcome.status is not TaskStatus.SUCCESS:
-        # Timeouts and crashes depend on the moment, not only the file: never remembered.
-        return LintedTask(result, cache_missed=cache is not None)
-    return LintedTask(result, cache.remember(key, outcome.violations), cache_missed=True)

@@ -17,6 +17,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from policy.lint_config import ConfigRejectedError, fluff_config_kwargs
+from processors.fixing import fix_outcome
 from schemas.error_codes import ErrorCode
 from schemas.errors import failure
 from schemas.events import LintOptions
@@ -96,6 +97,8 @@ def _lint(file_name: str, sql: str, options_json: str, started: float) -> dict[s
         options = LintOptions.model_validate_json(options_json)
         linter = _linter_for(options)
         records = linter.lint_string_wrapped(sql, fname=file_name).as_records()
+        # A second pass, with fixing on, as `sqlfluff fix` runs it: the violations stay those of `lint`.
+        fixed = fix_outcome(linter, file_name, sql) if options.fix else None
     except ConfigRejectedError as exc:
         return _failure(exc.code, exc.message, started)
     except MemoryError:
@@ -116,4 +119,5 @@ def _lint(file_name: str, sql: str, options_json: str, started: float) -> dict[s
         "violations": [{k: v.get(k) for k in _VIOLATION_KEYS} for v in found],
         "error": None,
         "duration_ms": (time.perf_counter() - started) * 1000,
+        "fix": fixed,
     }

@@ -38,6 +38,11 @@ class LintOptions(Record):
     rules: tuple[RuleCode, ...] | None = None
     exclude_rules: tuple[RuleCode, ...] | None = None
     config: str | None = Field(None, max_length=65536, description="A .sqlfluff file, lint settings only.")
+    # Additive in v1: left off the wire when false, so a job without it is byte-identical to before.
+    fix: bool = Field(
+        False, exclude_if=lambda asked: asked is False,
+        description="Also produce SQLFluff's fixed SQL and a unified diff for every file.",
+    )
 
 
 class ErrorInfo(Record):
@@ -167,6 +172,28 @@ class Violation(Record):
     warning: bool = False
 
 
+class FixOutcome(Record):
+    """SQLFluff's fix of one file, as ``sqlfluff fix`` would write it (lint-results topic, public).
+
+    Each text travels inline when small, or by a path under the storage root
+    when the two together would crowd Kafka's message limit; exactly one of each pair is set.
+    """
+
+    fixed: bool = Field(description="Whether the fix changed anything.")
+    fixed_sql: str | None = None
+    diff: str | None = Field(None, description="Unified diff, a/<file> -> b/<file>; empty when unchanged.")
+    fixed_sql_path: str | None = Field(None, pattern=_PATH_PATTERN)
+    diff_path: str | None = Field(None, pattern=_PATH_PATTERN)
+
+    @model_validator(mode="after")
+    def _one_place_each(self) -> "FixOutcome":
+        if (self.fixed_sql is None) == (self.fixed_sql_path is None) or (self.diff is None) == (
+            self.diff_path is None
+        ):
+            raise ValueError("exactly one of fixed_sql and fixed_sql_path, and of diff and diff_path")
+        return self
+
+
 class LintResult(Record):
     """The final outcome of one file (lint-results topic, public)."""
 
@@ -183,6 +210,8 @@ class LintResult(Record):
     linted_at: datetime = Field(default_factory=utc_now)
     duration_ms: float = Field(0.0, ge=0)
     cached: bool = False
+    # Additive in v1: only the results of a job that asked for fixes carry it (absent otherwise).
+    fix: FixOutcome | None = Field(None, exclude_if=lambda fix: fix is None)
 
     @model_validator(mode="after")
     def _error_iff_failure(self) -> "LintResult":
