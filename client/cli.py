@@ -1,8 +1,11 @@
-"""``sqllint``: lint a .sql file, a folder or a .zip through the service; ``sqllint top``: watch it.
+"""``sqllint``: lint .sql files, folders, ZIPs or stdin through the service; ``sqllint top``: watch it.
 
-Submits, follows the job (a progress bar of finished files for archives),
-prints the findings and exits 0 when clean, 1 when violations were found, 2
-when the job, a file or the transport failed.
+It finds the user's SQLFluff configuration and ``.sqlfluffignore`` as
+``sqlfluff`` does, submits one job per distinct configuration, follows each
+(a progress bar on a terminal only), writes the report in the chosen format,
+and exits 0 when clean, 1 when violations are over the policy, 2 on a usage
+error, a refused configuration, a file that could not be linted or a
+service failure.
 
 ``top`` is a command only as the very first argument, so every way of naming
 a path keeps linting it: a file or folder literally named ``top`` is linted
@@ -15,32 +18,25 @@ import os
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from client import output
+from client.args import DEFAULT_URL, parse_args
+from client.follow import Follower
 from client.http import ApiClient, ApiError, TransportError
-from client.report import EXIT_FAILURE, exit_code, human_report, json_report
-from schemas.statuses import JOB_FINAL
+from client.job_config import explain_refusal
+from client.plan import Job, Planner, UsageError
+from client.report import EXIT_CLEAN, EXIT_FAILURE, Record, exit_code, summary
+from client.sqlfluff_config import ConfigFileError
+from schemas.statuses import JobStatus
 
-DEFAULT_URL = "http://127.0.0.1:8080"
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line."""
-    parser = argparse.ArgumentParser(prog="sqllint", description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path, metavar="PATH", help="a .sql file, a folder or a .zip")
-    parser.add_argument("--url", default=os.environ.get("SQLLINT_URL", DEFAULT_URL), help="service base URL")
-    parser.add_argument("--dialect", help="SQLFluff dialect (default: ansi)")
-    parser.add_argument("--rules", help="comma-separated rule codes to apply")
-    parser.add_argument("--exclude-rules", help="comma-separated rule codes to skip")
-    parser.add_argument("--config", type=Path, help="a .sqlfluff file (lint settings only)")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the job")
-    parser.add_argument("--poll-interval", type=float, default=0.5, help=argparse.SUPPRESS)
-    parser.add_argument("--format", choices=("human", "json"), default="human")
-    return parser.parse_args(argv)
+CONFIG_REFUSALS = frozenset(
+    {"INVALID_CONFIG", "CONFIG_TOO_LARGE", "FORBIDDEN_CONFIG_SECTION", "FORBIDDEN_CONFIG_KEY",
+     "FORBIDDEN_CONFIG_VALUE"}
+)
 
 
 def parse_top_args(argv: list[str]) -> argparse.Namespace:
@@ -62,49 +58,70 @@ def top(argv: list[str]) -> int:
     return int(dashboard.run(args.url, args.interval))
 
 
-def zip_folder(folder: Path, target: Path) -> Path:
-    """The folder's .sql files in an archive, with paths relative to the folder."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix.lower() == ".sql":
-                zf.write(path, path.relative_to(folder).as_posix())
-    return target
+def show_progress() -> bool:
+    """A bar for a person at a terminal; none in CI logs or when stderr is a file."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def option_fields(args: argparse.Namespace) -> dict[str, str]:
-    """The form fields of the submission."""
-    fields = {"dialect": args.dialect, "rules": args.rules, "exclude_rules": args.exclude_rules}
-    if args.config is not None:
-        fields["config"] = args.config.read_text(encoding="utf-8")
-    return {key: value for key, value in fields.items() if value}
+def plan_jobs(args: argparse.Namespace, workdir: Path) -> list[Job]:
+    """The jobs the command line asks for; stdin becomes a file named after ``--stdin-filename``."""
+    planner = Planner(Path.cwd(), Path(os.path.expanduser("~")), args.config)
+    if args.paths != ["-"]:
+        return planner.plan(args.paths)
+    display = args.stdin_filename or "stdin"
+    name = Path(display).name if display.lower().endswith(".sql") else f"{Path(display).name}.sql"
+    target = workdir / "stdin" / name
+    target.parent.mkdir()
+    target.write_text(sys.stdin.read(), encoding="utf-8")
+    return [Job(planner.config(Path(display)), files=[(display, target)])]
 
 
-def wait_for_job(api: ApiClient, job_id: str, args: argparse.Namespace, show_bar: bool) -> dict[str, Any]:
-    """Poll the job until it is final; raise TransportError when the timeout passes."""
+def fields(args: argparse.Namespace, job: Job) -> dict[str, str]:
+    """The form fields of one submission: the command's options beat the discovered config."""
+    values = {
+        "dialect": args.dialect or job.config.dialect,
+        "rules": args.rules,
+        "exclude_rules": args.exclude_rules,
+        "config": job.config.text,
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def run_job(
+    args: argparse.Namespace, api: ApiClient, job: Job, workdir: Path
+) -> tuple[dict[str, Any], list[Record]]:
+    """Submit one job, follow it, and return its final status and records (user paths)."""
+    upload, paths = job.upload(workdir)
+    try:
+        accepted = api.submit(upload, fields(args, job))
+    except ApiError as exc:
+        if exc.code in CONFIG_REFUSALS:
+            raise ApiError(exc.status, exc.code, explain_refusal(str(exc), job.config.layer)) from exc
+        raise
+    job_id = accepted["job_id"]
     deadline = time.monotonic() + args.timeout
-    with tqdm(desc="linting", unit="file", disable=not show_bar or None, file=sys.stderr) as bar:
-        while True:
-            job: dict[str, Any] = api.get(f"/api/v1/jobs/{job_id}?size=1")
-            if job.get("task_count") is not None:
-                bar.total = job["task_count"]
-                bar.update(job["tasks_succeeded"] + job["tasks_failed"] - bar.n)
-            if job["job_status"] in JOB_FINAL:
-                return job
-            if time.monotonic() > deadline:
-                raise TransportError(f"job {job_id} not finished after {args.timeout:g}s")
-            time.sleep(args.poll_interval)
+    with tqdm(desc=upload.name, unit="file", disable=not show_progress(), file=sys.stderr) as bar:
+        final = Follower(api, bar, deadline, args.poll_interval).follow(job_id)
+    records: list[Record] = api.get(f"/api/v1/jobs/{job_id}/results")
+    return final, output.user_paths(records, paths)
 
 
-def run(args: argparse.Namespace, upload: Path) -> int:
-    """Submit ``upload``, wait, report; the exit code."""
+def run(args: argparse.Namespace, workdir: Path) -> int:
+    """Every job, one report, the exit status of the whole."""
     api = ApiClient(args.url)
-    accepted = api.submit(upload, option_fields(args))
-    job = wait_for_job(api, accepted["job_id"], args, show_bar=upload.suffix.lower() == ".zip")
-    records: list[dict[str, Any]] = api.get(f"/api/v1/jobs/{accepted['job_id']}/results")
-    print(json_report(records) if args.format == "json" else human_report(records))
-    if job.get("error"):
-        print(f"job {job['job_status']}: {job['error']['code']} {job['error']['message']}", file=sys.stderr)
-    return exit_code(job["job_status"], records)
+    finals, records = [], []
+    for job in plan_jobs(args, workdir):
+        final, job_records = run_job(args, api, job, workdir)
+        finals.append(final)
+        records.extend(job_records)
+    output.write(output.render(args.format, records), args.output)
+    if args.output is not None or args.format != "human":
+        print(summary(records), file=sys.stderr)
+    for line in output.job_errors(finals):
+        print(line, file=sys.stderr)
+    statuses = [f["job_status"] for f in finals]
+    status = JobStatus.FAILED if JobStatus.FAILED in statuses else JobStatus.COMPLETED
+    return exit_code(status, records, args.fail_on, args.max_violations) if finals or records else EXIT_CLEAN
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,14 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["top"]:
         return top(argv[1:])
     args = parse_args(argv)
-    path: Path = args.path
     try:
-        if path.is_dir():
-            with tempfile.TemporaryDirectory() as tmp:
-                return run(args, zip_folder(path, Path(tmp) / f"{path.resolve().name or 'sql'}.zip"))
-        if path.is_file() and path.suffix.lower() in {".sql", ".zip"}:
-            return run(args, path)
-        print(f"sqllint: {path} is not a .sql file, a .zip or a folder", file=sys.stderr)
-    except (ApiError, TransportError, OSError) as exc:
+        with tempfile.TemporaryDirectory(prefix="sqllint-") as tmp:
+            return run(args, Path(tmp))
+    except (UsageError, ConfigFileError, ApiError, TransportError, OSError) as exc:
         print(f"sqllint: {exc}", file=sys.stderr)
     return EXIT_FAILURE

@@ -1,7 +1,8 @@
 """What the ``sqllint`` command prints and how it exits, from the job's records.
 
 Pure functions so the report format and the exit-code policy are tested
-without a server: 0 clean, 1 violations found, 2 when anything failed.
+without a server: 0 clean, 1 violations over the policy (``--fail-on``,
+``--max-violations``), 2 when the job, a file or the service failed.
 """
 
 import json
@@ -33,15 +34,18 @@ def file_lines(record: Record) -> list[str]:
     return lines
 
 
-def human_report(records: Sequence[Record]) -> str:
-    """Findings grouped per file (a blank line between files), then a summary line."""
-    blocks = ["\n".join(lines) for lines in map(file_lines, records) if lines]
+def summary(records: Sequence[Record]) -> str:
+    """One line: files, violations, failed files."""
     violations = sum(len(r.get("violations", [])) for r in records)
     failed = sum(1 for r in records if r.get("error"))
-    summary = f"{len(records)} file(s) checked, {violations} violation(s)"
-    if failed:
-        summary += f", {failed} file(s) failed"
-    return "\n\n".join([*blocks, summary])
+    line = f"{len(records)} file(s) checked, {violations} violation(s)"
+    return line + (f", {failed} file(s) failed" if failed else "")
+
+
+def human_report(records: Sequence[Record]) -> str:
+    """Findings grouped per file (a blank line between files), then the summary line."""
+    blocks = ["\n".join(lines) for lines in map(file_lines, records) if lines]
+    return "\n\n".join([*blocks, summary(records)])
 
 
 def json_report(records: Sequence[Record]) -> str:
@@ -49,10 +53,28 @@ def json_report(records: Sequence[Record]) -> str:
     return json.dumps(list(records), indent=2)
 
 
-def exit_code(job_status: str, records: Sequence[Record]) -> int:
-    """2 if the job or any file failed, else 1 if any violation, else 0."""
+def counted(records: Sequence[Record], fail_on: str = "warning") -> int:
+    """The violations ``--fail-on`` counts: all (``warning``), non-warnings (``error``) or none."""
+    if fail_on == "never":
+        return 0
+    return sum(
+        1
+        for record in records
+        for violation in record.get("violations", [])
+        if fail_on == "warning" or not violation.get("warning")
+    )
+
+
+def exit_code(
+    job_status: str, records: Sequence[Record], fail_on: str = "warning", max_violations: int = 0
+) -> int:
+    """2 if the job or any file failed, else 1 if more than ``max_violations`` count, else 0.
+
+    A file that could not be linted is a failure under every policy: a CI
+    gate must not pass on SQL nobody checked.
+    """
     if job_status == JobStatus.FAILED or any(r.get("error") for r in records):
         return EXIT_FAILURE
-    if any(r.get("violations") for r in records):
+    if counted(records, fail_on) > max_violations:
         return EXIT_VIOLATIONS
     return EXIT_CLEAN

@@ -98,7 +98,7 @@ async def test_file_with_violations_exits_1(
     assert violations
     by_position = sorted(violations, key=lambda v: (v["start_line_no"], v["start_line_pos"]))
     lines = [
-        f"dirty.sql:{v['start_line_no']}:{v['start_line_pos']}: {v['code']} {v['description']}"
+        f"{path}:{v['start_line_no']}:{v['start_line_pos']}: {v['code']} {v['description']}"
         for v in by_position
     ]
     summary = f"1 file(s) checked, {len(violations)} violation(s)"
@@ -116,7 +116,8 @@ async def test_clean_folder_exits_0_and_prints_json(
     (folder / "notes.txt").write_text("ignored")
     assert await run_cli(client, settings, "--format", "json", str(folder)) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed == [record("a.sql", CLEAN), record("sub/b.sql", CLEAN)]
+    # Records name the user's files as sqlfluff would, not the archive's members.
+    assert printed == [record(str(folder / "a.sql"), CLEAN), record(str(folder / "sub" / "b.sql"), CLEAN)]
     assert printed[0]["violations"] == []
 
 

@@ -1,0 +1,60 @@
+"""The report in the format asked for, with records pointing at the user's own paths.
+
+The service names files as they sit in the uploaded archive; the command
+maps them back to the paths ``sqlfluff lint`` would print, so a SARIF
+location, a JUnit test case or a GitHub annotation opens the user's file.
+Formats other than the command's own ``human`` and ``json`` come from the
+shared ``reports`` package, the same functions the service's
+``?format=`` uses.
+"""
+
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import reports
+from client.report import Record, human_report, json_report
+
+
+def tool_version() -> str | None:
+    """The installed client's version, for reports that name their tool."""
+    try:
+        return metadata.version("sqllint-service")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def user_paths(records: Sequence[Record], paths: Mapping[str, str]) -> list[Record]:
+    """The records with ``filepath`` replaced by the user's path where one is known."""
+    return [{**r, "filepath": paths.get(r.get("filepath", ""), r.get("filepath"))} for r in records]
+
+
+def render(fmt: str, records: Sequence[Record]) -> str:
+    """The report text (no trailing newline needed; one is added when written)."""
+    if fmt == "human":
+        return human_report(records)
+    if fmt == "json":
+        return json_report(records)
+    text: str = reports.render(fmt, list(records), tool_version=tool_version())
+    return text
+
+
+def write(text: str, output: Path | None) -> None:
+    """To ``output``, or stdout."""
+    text = text if text.endswith("\n") else text + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def job_errors(jobs: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per job that ended with an error of its own (not a file's)."""
+    return [
+        f"job {job['job_status']}: {job['error']['code']} {job['error']['message']}"
+        for job in jobs
+        if job.get("error")
+    ]

@@ -1,0 +1,128 @@
+"""The installed ``sqllint`` console script against a whole running stack, compared with ``sqlfluff lint``.
+
+The project folder has a ``.sqlfluff`` (postgres, rule settings), a
+subfolder whose own ``.sqlfluff`` differs (so two jobs), a
+``.sqlfluffignore`` and a ``pyproject.toml`` ``ignore_paths``; both tools
+run in it with the same empty HOME, and must find the same violations in
+the same files.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import resources
+from harness.stack import Stack, running
+from tests.ops.conftest import ops_stack_settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+BIN = Path(sys.executable).parent
+PROJECT = {
+    ".sqlfluff": (
+        "[sqlfluff]\ndialect = postgres\ntemplater = raw\nmax_line_length = 40\nexclude_rules = AM04\n"
+        "[sqlfluff:rules:capitalisation.keywords]\ncapitalisation_policy = upper\n"
+    ),
+    ".sqlfluffignore": "build/\n",
+    "pyproject.toml": '[tool.sqlfluff.core]\nignore_paths = ["models/scratch_*.sql"]\n',
+    "models/orders.sql": "select id, amount::numeric as amount_with_a_long_name from orders where x=1\n",
+    "models/clean.sql": "SELECT id FROM orders\n",
+    "models/scratch_1.sql": "select   broken(\n",
+    "build/generated.sql": "select * from generated_junk\n",
+    "legacy/.sqlfluff": "[sqlfluff:rules:capitalisation.keywords]\ncapitalisation_policy = lower\n",
+    "legacy/old.sql": "SELECT a,b FROM t\n",
+}
+FIELDS = ("code", "start_line_no", "start_line_pos", "end_line_no", "end_line_pos", "description")
+
+
+@pytest.fixture(scope="module")
+def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with resources.temporary_topics(kafka_bootstrap, "cli") as topics, running(
+        ops_stack_settings(kafka_bootstrap, tmp_path_factory.mktemp("cli-stack"), topics)
+    ) as started:
+        yield started
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for name, text in PROJECT.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (tmp_path / "home").mkdir()
+    return root
+
+
+def env(project: Path, stack: Stack) -> dict[str, str]:
+    """An environment both tools share: an empty HOME, no CI variable, the stack's URL."""
+    base = {k: v for k, v in os.environ.items() if k not in {"CI", "SQLLINT_URL", "XDG_CONFIG_HOME"}}
+    return {**base, "HOME": str(project.parent / "home"), "SQLLINT_URL": stack.base_url}
+
+
+def run(
+    tool: str, args: list[str], project: Path, stack: Stack, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / tool), *args], cwd=project, env=env(project, stack), input=stdin,
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+
+
+def findings(records: list[dict[str, Any]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Per file, the violations as sorted tuples of the fields both tools give."""
+    return {
+        r["filepath"]: sorted(tuple(v[f] for f in FIELDS) for v in r["violations"]) for r in records
+    }
+
+
+def test_same_violations_as_sqlfluff_with_the_discovered_config(project: Path, stack: Stack) -> None:
+    ours = run("sqllint", [".", "--format", "json"], project, stack)
+    theirs = run("sqlfluff", ["lint", ".", "--format", "json", "--nofail"], project, stack)
+    assert ours.returncode == 1, ours.stderr
+    got, expected = findings(json.loads(ours.stdout)), findings(json.loads(theirs.stdout))
+    assert got == expected
+    assert sorted(got) == ["legacy/old.sql", "models/clean.sql", "models/orders.sql"]
+    assert any(v[0] == "LT05" for v in got["models/orders.sql"])  # max_line_length = 40 was applied
+    assert any(v[0] == "CP01" for v in got["legacy/old.sql"])  # the subfolder's own policy: lower
+    assert got["models/clean.sql"] == []
+    # JSON goes to stdout, the summary to stderr; no progress bar outside a terminal.
+    assert ours.stderr == "3 file(s) checked, " + f"{sum(map(len, got.values()))} violation(s)\n"
+
+
+def test_stdin_with_a_filename_uses_that_folder_config(project: Path, stack: Stack) -> None:
+    sql = "SELECT a,b FROM t\n"
+    args = ["-", "--stdin-filename", "legacy/new.sql"]
+    ours = run("sqllint", [*args, "--format", "json"], project, stack, stdin=sql)
+    theirs = run("sqlfluff", ["lint", *args, "--format", "json", "--nofail"], project, stack, stdin=sql)
+    assert ours.returncode == 1, ours.stderr
+    # sqlfluff names the record "stdin"; we keep the given name, so annotations point at the file.
+    expected = findings(json.loads(theirs.stdout))["stdin"]
+    assert findings(json.loads(ours.stdout)) == {"legacy/new.sql": expected}
+
+
+def test_output_file_and_the_exit_policy(project: Path, stack: Stack) -> None:
+    report = project.parent / "out" / "report.json"
+    ours = run("sqllint", ["models", "--format", "json", "--output", str(report)], project, stack)
+    assert ours.returncode == 1
+    assert ours.stdout == ""
+    records = json.loads(report.read_text())
+    count = sum(len(r["violations"]) for r in records)
+    assert ours.stderr == f"2 file(s) checked, {count} violation(s)\n"
+    assert run("sqllint", ["models", "--fail-on", "never"], project, stack).returncode == 0
+    assert run("sqllint", ["models", "--max-violations", str(count)], project, stack).returncode == 0
+    assert run("sqllint", ["models", "--max-violations", str(count - 1)], project, stack).returncode == 1
+    assert run("sqllint", ["models/clean.sql"], project, stack).returncode == 0
+
+
+def test_a_refused_setting_names_its_key_and_file(project: Path, stack: Stack) -> None:
+    (project / "legacy" / "setup.cfg").write_text("[sqlfluff]\nlibrary_path = /opt/macros\n")
+    ours = run("sqllint", ["legacy"], project, stack)
+    assert ours.returncode == 2
+    assert "FORBIDDEN_CONFIG_KEY" in ours.stderr
+    assert "'library_path'" in ours.stderr
+    assert f"(set in {project / 'legacy' / 'setup.cfg'})" in ours.stderr
