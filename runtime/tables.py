@@ -9,6 +9,7 @@ row and idempotency keys). Tables change only through Alembic migrations.
 """
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -62,6 +63,12 @@ tasks = Table(
     Column("finished_at", DateTime(timezone=False), nullable=True),
     Column("updated_at", DateTime(timezone=False), nullable=False),
     Column("attempts", Integer, nullable=False, default=1, server_default="1"),
+    # A job that asked for fixes: the fix of the file, inline or by storage path (sink/migrations 0003).
+    Column("fixed", Boolean, nullable=True),
+    Column("fixed_sql", LongText, nullable=True),
+    Column("fix_diff", LongText, nullable=True),
+    Column("fixed_sql_path", String(1024), nullable=True),
+    Column("fix_diff_path", String(1024), nullable=True),
     Index("ix_tasks_job_ordinal", "job_id", "ordinal"),
     Index("ix_tasks_job_status", "job_id", "status"),
 )

@@ -80,6 +80,11 @@ def _task(task_id: object, job_id: object, status: TaskStatus, now: datetime, **
         "error_code": None,
         "error_message": None,
         "attempts": 1,
+        "fixed": None,
+        "fixed_sql": None,
+        "fix_diff": None,
+        "fixed_sql_path": None,
+        "fix_diff_path": None,
         "created_at": naive_utc(now),
         "started_at": None,
         "finished_at": None,
@@ -133,7 +138,21 @@ def task_row(event: TaskEvent, now: datetime) -> Row:
                 error_code=event.error.code if event.error else None,
                 error_message=event.error.message if event.error else None,
                 finished_at=naive_utc(event.linted_at),
+                **fix_columns(event.fix),
             )
+
+
+def fix_columns(fix: wire.FixOutcome | None) -> dict[str, Any]:
+    """The task's fix columns: all NULL when the job asked for none (or the file failed)."""
+    if fix is None:
+        return {}
+    return {
+        "fixed": fix.fixed,
+        "fixed_sql": fix.fixed_sql,
+        "fix_diff": fix.diff,
+        "fixed_sql_path": fix.fixed_sql_path,
+        "fix_diff_path": fix.diff_path,
+    }
 
 
 def result_record(result: wire.LintResult) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from schemas.errors import LintServiceError
 from schemas.statuses import JobStatus, TaskStatus, job_rank, task_rank
 from sink.rows import UNKNOWN_SUBMISSION, placeholder_job_row
 
+# Written with the final result, like result_json: the first final result's fix wins.
+FIX_COLUMNS = ("fixed", "fixed_sql", "fix_diff", "fixed_sql_path", "fix_diff_path")
 Assignments = list[tuple[str, ColumnElement]]
 # Given the incoming row's columns, the ordered SET clause of the conflict update.
 Incoming = ReadOnlyColumnCollection[str, ColumnElement]
@@ -123,6 +125,7 @@ def _task_plan(new: Incoming) -> Assignments:
         if_(advance, "result_json"),
         if_(advance, "error_code"),
         if_(advance, "error_message"),
+        *(if_(advance, name) for name in FIX_COLUMNS),
         if_(advance, "finished_at"),
         if_(or_(advance, new.attempts > old.attempts), "updated_at"),
         ("attempts", case((new.attempts > old.attempts, new.attempts), else_=old.attempts)),
