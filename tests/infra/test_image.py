@@ -3,7 +3,7 @@
 Static checks (no Docker engine here): multi-stage, a numeric non-root USER, HEALTHCHECK,
 hash-checked installs, the lock made for the base image's Python, a lock covering every
 runtime dependency, a build context that holds the sources, and hadolint (the Dockerfile
-linter, from its PyPI wheel via infra/docker/hadolint.sh) clean. Then, once, the builder stage's
+linter, from its PyPI wheel via infra/tools/hadolint.sh) clean. Then, once, the builder stage's
 pip steps replayed in a throwaway venv from the files the real build context would send, and
 the services imported, the migrations and the config check run with what it installed.
 """
@@ -181,8 +181,9 @@ def test_image_environment_names_real_settings() -> None:
 
 
 def hadolint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    found = subprocess.run([str(DOCKER / "hadolint.sh")], capture_output=True, text=True, check=False)
-    assert found.returncode == 0, f"infra/docker/hadolint.sh could not install hadolint:\n{found.stderr}"
+    script = ROOT / "infra" / "tools" / "hadolint.sh"
+    found = subprocess.run([str(script)], capture_output=True, text=True, check=False)
+    assert found.returncode == 0, f"infra/tools/hadolint.sh could not install hadolint:\n{found.stderr}"
     command = [found.stdout.strip(), "--no-color", "--format", "json", "--config", DOCKER / "hadolint.yaml"]
     return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, check=False,
                           timeout=60)

