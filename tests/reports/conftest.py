@@ -1,65 +1,24 @@
-"""Records for the report tests, from SQLFluff itself: ``sqlfluff lint --format json`` on tests/reports/sql.
+"""Session fixtures of the report tests: SQLFluff's records, computed once (see tests/reports/records.py)."""
 
-The fixture folder's ``.sqlfluff`` lists LT01 under ``warnings``, so both
-levels appear; ``broken.sql`` gives a PRS (unparsable) finding, and the file
-names hold a space, a comma, a colon and a percent sign, which each format
-must escape its own way. A failed file record is added as the sink writes one.
-"""
-
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from schemas.error_codes import ErrorCode
-from schemas.events import Violation
-
-SQL = Path(__file__).parent / "sql"
-SQLFLUFF = Path(sys.executable).with_name("sqlfluff")
-FAILED = {
-    "filepath": "too/big.sql",
-    "violations": [],
-    "error": {"code": ErrorCode.FILE_TOO_LARGE.value, "message": "the file is over the 1 MiB limit"},
-}
-
-
-def sqlfluff_lint_json(folder: Path) -> list[dict[str, Any]]:
-    """What ``sqlfluff lint --format json`` prints for ``folder`` (exit 1 means violations, not failure)."""
-    if not SQLFLUFF.exists():
-        pytest.fail(f"{SQLFLUFF} is missing: install the project with its test extras (make tools)")
-    done = subprocess.run([str(SQLFLUFF), "lint", "--format", "json", "."], cwd=folder, capture_output=True,
-                          text=True, timeout=90, check=False)
-    assert done.returncode in (0, 1), done.stderr
-    return list(json.loads(done.stdout))
-
-
-def service_record(record: dict[str, Any]) -> dict[str, Any]:
-    """The record as the service stores it: the wire ``Violation`` fields only (sink.rows.result_record)."""
-    fields = Violation.model_fields
-    violations = [
-        Violation.model_validate({k: v for k, v in raw.items() if k in fields}).model_dump(mode="json")
-        for raw in record["violations"]
-    ]
-    return {"filepath": record["filepath"], "violations": violations}
+from tests.reports import records as fixture
 
 
 @pytest.fixture(scope="session")
 def sqlfluff_records() -> list[dict[str, Any]]:
     """SQLFluff's own output, every key it writes (fixes, offsets, timings)."""
-    return sqlfluff_lint_json(SQL)
+    return fixture.sqlfluff_lint_json()
 
 
 @pytest.fixture(scope="session")
 def records(sqlfluff_records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What ``GET /api/v1/jobs/{id}/results`` returns for the same files, plus a failed file."""
-    return [*map(service_record, sqlfluff_records), FAILED]
+    return [*map(fixture.service_record, sqlfluff_records), fixture.FAILED]
 
 
 @pytest.fixture(scope="session")
 def sqlfluff_version() -> str:
-    done = subprocess.run([str(SQLFLUFF), "--version"], capture_output=True, text=True, check=True,
-                          timeout=60)
-    return done.stdout.split()[-1]
+    return fixture.sqlfluff_version()
