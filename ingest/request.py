@@ -28,7 +28,15 @@ from pydantic import (
 )
 
 from ingest.errors import RequestRejectedError
-from ingest.request_fields import fault, first_fault, rule_codes, text_or_none, unicode_text, upload_kind
+from ingest.request_fields import (
+    fault,
+    first_fault,
+    flag,
+    rule_codes,
+    text_or_none,
+    unicode_text,
+    upload_kind,
+)
 from ingest.settings import IngestSettings
 from ingest.storage import StagedFile
 from policy.lint_config import ConfigRejectedError, parse_lint_config
@@ -37,7 +45,8 @@ from schemas.events import LintOptions
 from schemas.statuses import SubmissionType
 
 SOURCE_FIELDS = frozenset({"sql_content", "zip_file_path"})
-OPTION_FIELDS = frozenset({"file_name", "dialect", "rules", "exclude_rules", "config"})
+LINT_FIELDS = ("dialect", "rules", "exclude_rules", "config", "fix")
+OPTION_FIELDS = frozenset({"file_name", *LINT_FIELDS})
 MAX_FILE_NAME = 1024
 
 
@@ -131,7 +140,7 @@ class JobRequest(BaseModel):
             "sql_content": sql,
             "upload": upload,
             "file_name": data.get("file_name", upload.client_name if upload else None),
-            "options": {name: data.get(name) for name in ("dialect", "rules", "exclude_rules", "config")},
+            "options": {name: data.get(name) for name in LINT_FIELDS},
         }
 
     @field_validator("sql_content")
@@ -167,4 +176,5 @@ class JobRequest(BaseModel):
             "rules": rule_codes(wire["rules"], "rules"),
             "exclude_rules": rule_codes(wire["exclude_rules"], "exclude_rules"),
             "config": config,
+            "fix": flag(wire["fix"], "fix"),
         }

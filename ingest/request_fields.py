@@ -40,6 +40,23 @@ def text_or_none(value: object, name: str) -> str | None:
     return unicode_text(value, name)
 
 
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
+
+
+def flag(value: object, name: str) -> bool:
+    """A yes/no option: a JSON boolean, or a form field's text (``true``/``false``, ``1``/``0``, ``on``).
+
+    A form sends every field as text, so ``"false"`` must not be read as a
+    truthy string; anything else is refused rather than guessed.
+    """
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise fault(ErrorCode.INVALID_REQUEST, f"{name} must be true or false")
+
+
 def rule_codes(value: object, name: str) -> tuple[str, ...] | None:
     """Comma-separated text or a list, stripped and de-duplicated; ``LintOptions`` judges each code."""
     if value is None:

@@ -1,9 +1,10 @@
-"""Handlers of /api/v1/tasks: one file's status, and its stored lint record."""
+"""Handlers of /api/v1/tasks: one file's status, its stored lint record, and its fix."""
 
 from aiohttp import web
 
 from ingest.db import run_db
 from ingest.errors import RequestRejectedError
+from ingest.fixes import check_answerable, fix_view, get_task_fix
 from ingest.params import path_id
 from ingest.queries import get_task
 from ingest.services import SERVICES
@@ -32,3 +33,14 @@ async def get_task_result(request: web.Request) -> web.Response:
     if row["status"] not in TASK_FINAL or row["result_json"] is None:
         raise RequestRejectedError(ErrorCode.TASK_NOT_FINISHED, f"the task is {row['status']}")
     return web.Response(text=row["result_json"], content_type="application/json")
+
+
+async def get_task_fix_result(request: web.Request) -> web.Response:
+    """GET /api/v1/tasks/{task_id}/fix: the file's fixed SQL and unified diff (see docs/fixes.md)."""
+    task_id = path_id(request, "task_id")
+    services = request.app[SERVICES]
+    row = await run_db(services.engine, get_task_fix, task_id)
+    if row is None:
+        raise RequestRejectedError(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
+    check_answerable(row)
+    return web.json_response(await fix_view(row, services.storage))
