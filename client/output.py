@@ -3,9 +3,8 @@
 The service names files as they sit in the uploaded archive; the command
 maps them back to the paths ``sqlfluff lint`` would print, so a SARIF
 location, a JUnit test case or a GitHub annotation opens the user's file.
-Formats other than the command's own ``human`` and ``json`` come from the
-shared ``reports`` package, the same functions the service's
-``?format=`` uses.
+Every format comes from the shared ``reports`` package, the same functions
+behind the service's ``?format=``, so both print the same bytes.
 """
 
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import reports
-from client.report import Record, human_report, json_report
+from client.report import Record
 
 
 def tool_version() -> str | None:
@@ -33,10 +32,6 @@ def user_paths(records: Sequence[Record], paths: Mapping[str, str]) -> list[Reco
 
 def render(fmt: str, records: Sequence[Record]) -> str:
     """The report text (no trailing newline needed; one is added when written)."""
-    if fmt == "human":
-        return human_report(records)
-    if fmt == "json":
-        return json_report(records)
     text: str = reports.render(fmt, list(records), tool_version=tool_version())
     return text
 

@@ -20,6 +20,14 @@ import pytest
 from harness import resources
 from harness.stack import Stack, running
 from tests.ops.conftest import ops_stack_settings
+from tests.reports.consumers import (
+    read_checkstyle,
+    read_github,
+    read_gitlab,
+    read_junit,
+    read_sarif,
+    sarif_path,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 BIN = Path(sys.executable).parent
@@ -126,3 +134,29 @@ def test_a_refused_setting_names_its_key_and_file(project: Path, stack: Stack) -
     assert "FORBIDDEN_CONFIG_KEY" in ours.stderr
     assert "'library_path'" in ours.stderr
     assert f"(set in {project / 'legacy' / 'setup.cfg'})" in ours.stderr
+
+
+def test_every_report_format_points_at_the_users_files(project: Path, stack: Stack) -> None:
+    records = json.loads(run("sqllint", [".", "--format", "json"], project, stack).stdout)
+    per_file = {r["filepath"]: len(r["violations"]) for r in records}
+    dirty = {path for path, count in per_file.items() if count}
+    total = sum(per_file.values())
+    reports = {}
+    for fmt in ("sarif", "junit", "github", "gitlab", "checkstyle"):
+        out = project.parent / f"report.{fmt}"
+        done = run("sqllint", [".", "--format", fmt, "--output", str(out)], project, stack)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr == f"3 file(s) checked, {total} violation(s)\n"
+        reports[fmt] = out.read_text()
+    results = read_sarif(reports["sarif"])["runs"][0]["results"]
+    assert len(results) == total
+    assert {sarif_path(r) for r in results} == dirty
+    cases = read_junit(reports["junit"])
+    assert {name: len(case.findall("failure")) for name, case in cases.items()} == per_file
+    annotations = read_github(reports["github"])
+    assert {a["file"] for a in annotations if "file" in a} == dirty
+    assert len([a for a in annotations if "file" in a]) == total
+    issues = read_gitlab(reports["gitlab"])
+    assert len(issues) == total
+    assert {i["location"]["path"] for i in issues} == dirty
+    assert {name: len(errors) for name, errors in read_checkstyle(reports["checkstyle"]).items()} == per_file

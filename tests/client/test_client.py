@@ -19,8 +19,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
 from client.cli import main
-from client.report import exit_code, human_report
+from client.report import exit_code, summary
 from ingest.settings import IngestSettings
+from reports import render
 from runtime.db import create_db_engine
 from runtime.tables import jobs
 from tests.ingest.rows import add_task
@@ -148,7 +149,8 @@ def test_wrong_path_exits_2(tmp_path: Path) -> None:
 def test_report_and_exit_codes() -> None:
     dirty, clean = record("d.sql", DIRTY), record("c.sql", CLEAN)
     failed = {"filepath": "f.sql", "violations": [], "error": {"code": "FILE_TOO_LARGE", "message": "big"}}
-    text = human_report([dirty, clean, failed])
+    text = render("human", [dirty, clean, failed])
+    assert text.endswith(summary([dirty, clean, failed]))
     assert "f.sql: ERROR FILE_TOO_LARGE big" in text
     assert text.endswith(f"3 file(s) checked, {len(dirty['violations'])} violation(s), 1 file(s) failed")
     assert "c.sql" not in text
