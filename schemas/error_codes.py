@@ -46,6 +46,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_REPORT_FORMAT = "INVALID_REPORT_FORMAT"
     FIX_NOT_REQUESTED = "FIX_NOT_REQUESTED"
+    UNSAFE_CALLBACK_URL = "UNSAFE_CALLBACK_URL"
+    WEBHOOKS_DISABLED = "WEBHOOKS_DISABLED"
     # A job's lint configuration (HTTP 400, or a rejected job from an outside producer)
     INVALID_CONFIG = "INVALID_CONFIG"
     CONFIG_TOO_LARGE = "CONFIG_TOO_LARGE"
@@ -136,6 +138,15 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         400, (_H,), "format is not a report format: json, sarif, junit, github, gitlab, checkstyle, human."
     ),
     C.FIX_NOT_REQUESTED: ErrorSpec(409, (_H,), "The task's job did not ask for fixes (\"fix\": true)."),
+    C.UNSAFE_CALLBACK_URL: ErrorSpec(
+        400,
+        (_H,),
+        "callback_url's host does not resolve, or resolves to a private, loopback, link-local, multicast, "
+        "reserved or unspecified address (docs/webhooks.md).",
+    ),
+    C.WEBHOOKS_DISABLED: ErrorSpec(
+        400, (_H,), "callback_url was sent but webhooks are off: WEBHOOK_SIGNING_KEY is not set."
+    ),
     C.FORBIDDEN: ErrorSpec(
         403, (_H,), "The endpoint needs an operator credential (Authorization: Bearer <OPERATOR_TOKEN>)."
     ),
