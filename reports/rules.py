@@ -5,6 +5,8 @@ import re
 DOCS = "https://docs.sqlfluff.com/en/stable/reference/rules.html"
 ERRORS_DOC = "https://docs.sqlfluff.com/en/stable/reference/rules.html#inline-ignoring-errors"
 _RULE_CODE = re.compile(r"[A-Z]{2}[0-9]{2}")
+# Codes SQLFluff reports that are not rules (their violations carry no name): what they mean.
+NOT_RULES = {"PRS": "unparsable", "TMP": "templating"}
 
 
 def rule_url(code: str) -> str:
@@ -16,6 +18,6 @@ def rule_url(code: str) -> str:
     """
     if _RULE_CODE.fullmatch(code):
         return f"{DOCS}#rule-{code}"
-    if code in {"PRS", "TMP"}:
+    if code in NOT_RULES:
         return ERRORS_DOC
     return DOCS

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reports.model import FileResult, Finding, Report
-from reports.rules import rule_url
+from reports.rules import NOT_RULES, rule_url
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 BASE_ID = "SRCROOT"
@@ -47,13 +47,14 @@ def _rule(code: str, finding: Finding | None) -> Json:
     if finding is None:  # a file failure: the service's code, documented in its errors list
         text = f"The file could not be linted ({code[len(FAILURE_RULE):]})."
         return {"id": code, "shortDescription": {"text": text}, "defaultConfiguration": {"level": "error"}}
-    name = finding.name or code
-    return {
+    name, url = finding.name or NOT_RULES.get(code, code), rule_url(code)
+    return {  # GitHub shows shortDescription as the alert's title, fullDescription and help below it
         "id": code,
         "name": name,
-        "shortDescription": {"text": name},
-        "helpUri": rule_url(code),
-        "help": {"text": f"SQLFluff rule {code} ({name}): {rule_url(code)}"},
+        "shortDescription": {"text": f"{code} {name}"},
+        "fullDescription": {"text": f"SQLFluff rule {code} ({name}), e.g.: {finding.description}"},
+        "helpUri": url,
+        "help": {"text": f"See {url}", "markdown": f"See [{code} in the SQLFluff rules reference]({url})."},
         "properties": {"tags": ["sql", "style"]},
     }
 
