@@ -66,6 +66,12 @@ class JobSubmitted(Record):
         None, pattern=_PATH_PATTERN, description="Path relative to the shared storage root."
     )
     options: LintOptions = LintOptions()
+    # Additive in v1: left off the wire when absent. The sink judges it again before each delivery
+    # (docs/webhooks.md), so an outside producer cannot aim the service at a private address.
+    callback_url: str | None = Field(
+        None, min_length=1, max_length=2048, exclude_if=lambda url: url is None,
+        description="Where the job's summary is POSTed, signed, when it ends (docs/webhooks.md).",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> "JobSubmitted":
