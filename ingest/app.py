@@ -15,6 +15,7 @@ from ingest.active_jobs import ActiveJobs
 from ingest.consul import consul_ctx
 from ingest.cors import setup_cors
 from ingest.idempotency import IdempotencyKeys
+from ingest.live import LIVE, build_live, close_streams, live_ctx
 from ingest.metrics import Metrics
 from ingest.middleware import error_middleware
 from ingest.operations import Operations
@@ -79,8 +80,11 @@ def create_app(settings: IngestSettings) -> web.Application:
         ],
     )
     app[SERVICES] = services
+    app[LIVE] = build_live(settings)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_operations)
+    app.cleanup_ctx.append(live_ctx)
+    app.on_shutdown.append(close_streams)
     app.cleanup_ctx.append(consul_ctx(settings))
     setup_routes(app)
     setup_cors(app, settings.cors_allowed_origins)

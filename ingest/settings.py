@@ -64,6 +64,16 @@ class IngestSettings(ServiceSettings):
         60.0, gt=0, description="Lag that rose across this whole window (and above lag_floor) is unhealthy."
     )
     lag_floor: int = Field(100, ge=0, description="Total lag below which a rising lag is not unhealthy.")
+    events_ping_s: float = Field(15.0, gt=0, description="Seconds between ': ping' comments of a stream.")
+    events_queue_size: int = Field(
+        1000, ge=1, description="Live events buffered per stream client; one this far behind is dropped."
+    )
+    events_refresh_s: float = Field(
+        1.0, gt=0, description="How often a stream waiting on the sink (a file's place, final status) looks."
+    )
+    events_reconcile_s: float = Field(
+        10.0, gt=0, description="A stream with no live event for this long re-reads its job (a safety net)."
+    )
 
     @classmethod
     def own_fields(cls) -> tuple[str, ...]:

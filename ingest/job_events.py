@@ -1,0 +1,116 @@
+"""GET /api/v1/jobs/{job_id}/events: one job's progress as Server-Sent Events.
+
+The stream subscribes to the live feed first and reads the job's rows second,
+so an event that happens between the two is in the queue, not lost; the
+rows give a late or reconnecting client everything so far, and the state
+machine (:mod:`ingest.job_stream`) merges both by task id. The database is
+read again only when the stream waits on the sink (a finished file whose
+place is not written yet, the final status) or, as a safety net, after a
+quiet spell: never once per live event. Errors (unknown job, bad id) are the
+usual JSON answers because they are raised before the stream starts.
+"""
+
+import asyncio
+import json
+import logging
+from contextlib import suppress
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+from aiohttp_sse import EventSourceResponse, sse_response
+from sqlalchemy import Connection, select
+
+from ingest.db import run_db
+from ingest.errors import RequestRejectedError
+from ingest.event_hub import StreamClosedError, Subscription
+from ingest.job_stream import JobStream, resume_position
+from ingest.live import LIVE
+from ingest.params import path_id
+from ingest.queries import get_job
+from ingest.services import SERVICES, Services
+from runtime.tables import tasks
+from schemas.error_codes import ErrorCode
+
+log = logging.getLogger(__name__)
+Row = dict[str, Any]
+# Longest wait between two looks at the connection, so a gone client is noticed within it.
+CHECK_S = 1.0
+_COLUMNS = (tasks.c.task_id, tasks.c.ordinal, tasks.c.file_name, tasks.c.status, tasks.c.violation_count,
+            tasks.c.error_code)
+
+
+def stream_rows(conn: Connection, job_id: UUID) -> tuple[Row | None, list[Row]]:
+    """The job's row and the short form of its task rows (None, [] for no such job)."""
+    job = get_job(conn, job_id)
+    if job is None:
+        return None, []
+    query = select(*_COLUMNS).where(tasks.c.job_id == str(job_id)).order_by(tasks.c.ordinal)
+    return job, [dict(r) for r in conn.execute(query).mappings()]
+
+
+async def _read(services: Services, job_id: UUID) -> tuple[Row, list[Row]]:
+    job, rows = await run_db(services.engine, stream_rows, job_id)
+    job = job or services.accepted.row(job_id)  # accepted here, first row not written yet
+    if job is None:
+        raise RequestRejectedError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id}")
+    return job, rows
+
+
+async def job_events(request: web.Request) -> web.StreamResponse:
+    """The stream: ``file``, ``progress`` and, last, ``end``; resumable with ``Last-Event-ID``."""
+    services = request.app[SERVICES]
+    hub = request.app[LIVE].hub
+    job_id = path_id(request, "job_id")
+    try:
+        position = resume_position(request.headers.get("Last-Event-ID"))
+    except ValueError as exc:
+        raise RequestRejectedError(ErrorCode.INVALID_REQUEST, str(exc)) from exc
+    sub = hub.subscribe(str(job_id))
+    try:
+        job, rows = await _read(services, job_id)
+        if position is None:  # the client saw ``end``: 204 tells an EventSource to stop reconnecting
+            return web.Response(status=204)
+        stream = JobStream(str(job_id), position)
+        stream.take_rows(job, rows)
+        async with sse_response(request, ping_interval=services.settings.events_ping_s) as resp:
+            with suppress(ConnectionResetError):  # the client left mid-write; the finally forgets it
+                await _pump(request, resp, stream, sub, services)
+        return resp
+    finally:
+        hub.unsubscribe(sub)
+
+
+async def _pump(
+    request: web.Request, resp: EventSourceResponse, stream: JobStream, sub: Subscription, services: Services
+) -> None:
+    """Send what can be sent, then wait for live events or the next look at the database."""
+    settings = services.settings
+    loop = asyncio.get_running_loop()
+    last_read = last_event = loop.time()
+    counts = {"live events": 0, "database reads": 1, "events sent": 0}
+    while True:
+        for frame in stream.frames():
+            await resp.send(json.dumps(frame.data), id=frame.id, event=frame.event)
+            counts["events sent"] += 1
+        if stream.ended or request.transport is None or request.transport.is_closing():
+            log.info("event stream of job %s closed at file %d (%s)", stream.job_id, stream.position,
+                     ", ".join(f"{v} {k}" for k, v in counts.items()))
+            return
+        if stream.waiting_on_sink:
+            due = last_read + settings.events_refresh_s
+        else:
+            due = max(last_read, last_event) + settings.events_reconcile_s
+        try:
+            events = await sub.next_batch(min(max(due - loop.time(), 0.0), CHECK_S))
+        except StreamClosedError as exc:
+            await resp.write(f": {exc}\r\n\r\n".encode())
+            return
+        for event in events:
+            stream.take_event(event)
+            last_event = loop.time()
+        counts["live events"] += len(events)
+        if loop.time() >= due:
+            stream.take_rows(*await _read(services, UUID(stream.job_id)))
+            last_read = loop.time()
+            counts["database reads"] += 1
