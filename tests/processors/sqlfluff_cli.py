@@ -1,5 +1,6 @@
 """``sqlfluff fix`` run as a user runs it, on copies of files: what the service's fixes are held to."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,12 @@ from pathlib import Path
 import sqlfluff
 
 from schemas.events import LintOptions
+
+# What the service sets for every job (policy.lint_config.lint_overrides) that the command's defaults
+# differ on: the raw templater (the command's default renders Jinja) and no silent skip of large files.
+SERVICE_DEFAULTS = (
+    "[sqlfluff]\ntemplater = raw\nlarge_file_skip_byte_limit = 0\nlarge_file_skip_char_limit = 0\n"
+)
 
 
 def sqlfluff_command() -> str:
@@ -24,7 +31,10 @@ def fix_with_cli(files: dict[str, str], options: LintOptions, workdir: Path) -> 
     """Write ``files`` under ``workdir``, run ``sqlfluff fix`` on them, return what it left on disk.
 
     From SQLFluff 3.0 fix applies without asking (``-f`` is deprecated); before, ``-f`` is needed.
+    The hash seed is the lint processes' (LT07 depends on it), the config the service's defaults.
     """
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / ".sqlfluff").write_text(SERVICE_DEFAULTS)
     for name, text in files.items():
         (workdir / name).parent.mkdir(parents=True, exist_ok=True)
         (workdir / name).write_bytes(text.encode())
@@ -36,7 +46,8 @@ def fix_with_cli(files: dict[str, str], options: LintOptions, workdir: Path) -> 
     if options.exclude_rules:
         args += ["--exclude-rules", ",".join(options.exclude_rules)]
     done = subprocess.run(
-        [*args, *files], cwd=workdir, capture_output=True, text=True, timeout=300, check=False
+        [*args, *files], cwd=workdir, capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     assert done.returncode in (0, 1), f"sqlfluff fix failed: {done.stderr}"
     return {name: (workdir / name).read_bytes().decode() for name in files}
