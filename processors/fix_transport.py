@@ -7,9 +7,9 @@ default), its fixed text as large, and a diff that rewrites every line twice
 that, beside the file's violations in the same ``lint.result``. So the fixed
 SQL and the diff ride inline only while their JSON-escaped sizes together stay
 within :data:`FIX_INLINE_MAX_BYTES`; larger ones are written to the storage
-root under ``jobs/<job_id>/fixes/<task_id>.sql`` and ``.diff`` (where the job's
-other files live, and go when the job's files are cleaned), and the event
-carries those paths. The ingest reads them back for ``GET /tasks/{id}/fix``.
+root under ``jobs/<job_id>/fixes/<task_id>.sql`` and ``.diff`` (beside the
+job's uploads, so whatever prunes a job's folder prunes them too), and the
+event carries those paths. The ingest reads them back for ``GET /tasks/{id}/fix``.
 """
 
 import json
