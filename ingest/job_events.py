@@ -19,7 +19,7 @@ from uuid import UUID
 
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse, sse_response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from ingest.db import run_db
 from ingest.errors import RequestRejectedError
@@ -40,17 +40,24 @@ _COLUMNS = (tasks.c.task_id, tasks.c.ordinal, tasks.c.file_name, tasks.c.status,
             tasks.c.error_code)
 
 
-def stream_rows(conn: Connection, job_id: UUID) -> tuple[Row | None, list[Row]]:
-    """The job's row and the short form of its task rows (None, [] for no such job)."""
+def stream_rows(conn: Connection, job_id: UUID, from_ordinal: int) -> tuple[Row | None, list[Row]]:
+    """The job's row and the short form of its task rows from ``from_ordinal`` on, and those not placed yet.
+
+    (None, []) for no such job. A stream re-reads only from its position: every file before it is sent.
+    """
     job = get_job(conn, job_id)
     if job is None:
         return None, []
-    query = select(*_COLUMNS).where(tasks.c.job_id == str(job_id)).order_by(tasks.c.ordinal)
+    query = (
+        select(*_COLUMNS)
+        .where(tasks.c.job_id == str(job_id), or_(tasks.c.ordinal >= from_ordinal, tasks.c.ordinal < 0))
+        .order_by(tasks.c.ordinal)
+    )
     return job, [dict(r) for r in conn.execute(query).mappings()]
 
 
-async def _read(services: Services, job_id: UUID) -> tuple[Row, list[Row]]:
-    job, rows = await run_db(services.engine, stream_rows, job_id)
+async def _read(services: Services, job_id: UUID, from_ordinal: int = 0) -> tuple[Row, list[Row]]:
+    job, rows = await run_db(services.engine, stream_rows, job_id, from_ordinal)
     job = job or services.accepted.row(job_id)  # accepted here, first row not written yet
     if job is None:
         raise RequestRejectedError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id}")
@@ -111,6 +118,6 @@ async def _pump(
             last_event = loop.time()
         counts["live events"] += len(events)
         if loop.time() >= due:
-            stream.take_rows(*await _read(services, UUID(stream.job_id)))
+            stream.take_rows(*await _read(services, UUID(stream.job_id), stream.position))
             last_read = loop.time()
             counts["database reads"] += 1
