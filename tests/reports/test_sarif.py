@@ -71,6 +71,15 @@ def test_a_clean_job_is_a_valid_empty_run() -> None:
     assert run["results"] == [] and run["invocations"][0]["executionSuccessful"] is True
 
 
+def test_a_finding_without_position_still_points_at_its_file() -> None:
+    """An old or odd record (no position, no end) still gives a valid region at the file's start."""
+    records = [{"filepath": "a.sql", "violations": [{"code": "TMP", "description": "templating failed"}]}]
+    [run] = read_sarif(render("sarif", records))["runs"]
+    [result] = run["results"]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 1}
+    assert run["tool"]["driver"]["rules"][0]["name"] == "templating"
+
+
 def test_the_schema_is_the_official_one() -> None:
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     assert schema["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
