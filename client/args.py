@@ -17,6 +17,13 @@ SQLFluff configuration (.sqlfluff, setup.cfg, tox.ini, pep8.ini, pyproject.toml)
 are found as sqlfluff finds them. `sqllint top` shows the service's workers live."""
 
 
+def _report(text: str) -> tuple[str, Path]:
+    fmt, sep, path = text.partition("=")
+    if not sep or not path or fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}")
+    return fmt, Path(path)
+
+
 def _count(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -41,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="an extra .sqlfluff file, applied last as sqlfluff --config")
     p.add_argument("--format", choices=FORMATS, default="human", help="report format (default: human)")
     p.add_argument("--output", type=Path, help="write the report to FILE (the summary still goes to stderr)")
+    p.add_argument("--report", type=_report, action="append", default=[], metavar="FORMAT=FILE",
+                   help="also write FORMAT to FILE (repeatable: one lint, several reports)")
     p.add_argument("--fail-on", choices=FAIL_ON, default="warning",
                    help="which violations fail: warning (any), error (not warnings), never")
     p.add_argument("--max-violations", type=_count, default=0, metavar="N",

@@ -115,7 +115,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         finals.append(final)
         records.extend(job_records)
     output.write(output.render(args.format, records), args.output)
-    if args.output is not None or args.format != "human":
+    for fmt, path in args.report:
+        output.write(output.render(fmt, records), path)
+    if args.output is not None or args.format != "human" or args.report:
         print(summary(records), file=sys.stderr)
     for line in output.job_errors(finals):
         print(line, file=sys.stderr)

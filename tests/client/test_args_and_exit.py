@@ -30,6 +30,11 @@ def test_every_report_format_is_offered() -> None:
         assert parse_args(["--format", fmt, "a.sql"]).format == fmt
 
 
+def test_several_reports_from_one_lint() -> None:
+    args = parse_args(["--report", "gitlab=gl-code-quality-report.json", "--report", "junit=out/j.xml", "."])
+    assert args.report == [("gitlab", Path("gl-code-quality-report.json")), ("junit", Path("out/j.xml"))]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -39,6 +44,8 @@ def test_every_report_format_is_offered() -> None:
         (["--max-violations", "-1", "a.sql"], "must be 0 or more"),
         (["--fail-on", "sometimes", "a.sql"], "invalid choice: 'sometimes'"),
         (["--format", "xml", "a.sql"], "invalid choice: 'xml'"),
+        (["--report", "xml=a.xml", "a.sql"], "expected FORMAT=FILE with FORMAT one of human, json"),
+        (["--report", "junit", "a.sql"], "expected FORMAT=FILE"),
         (["--config", "/nonexistent/.sqlfluff", "a.sql"], "--config /nonexistent/.sqlfluff: no such file"),
     ],
 )

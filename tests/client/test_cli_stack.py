@@ -11,15 +11,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness import resources
-from harness.stack import Stack, running
-from tests.ops.conftest import ops_stack_settings
+from harness.stack import Stack
+from tests.client.stack import stack
 from tests.reports.consumers import (
     read_checkstyle,
     read_github,
@@ -45,15 +43,8 @@ PROJECT = {
     "legacy/.sqlfluff": "[sqlfluff:rules:capitalisation.keywords]\ncapitalisation_policy = lower\n",
     "legacy/old.sql": "SELECT a,b FROM t\n",
 }
+__all__ = ["stack"]  # the fixture, imported to be used here
 FIELDS = ("code", "start_line_no", "start_line_pos", "end_line_no", "end_line_pos", "description")
-
-
-@pytest.fixture(scope="module")
-def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with resources.temporary_topics(kafka_bootstrap, "cli") as topics, running(
-        ops_stack_settings(kafka_bootstrap, tmp_path_factory.mktemp("cli-stack"), topics)
-    ) as started:
-        yield started
 
 
 @pytest.fixture
