@@ -37,6 +37,7 @@ def submitted_job_row(job: JobSubmitted, now: datetime) -> Row:
         "status": JobStatus.ACCEPTED.value,
         "source_name": job.file_name or job.storage_path,
         "options_json": job.options.model_dump_json(),
+        "callback_url": job.callback_url,
         "tasks_succeeded": 0,
         "tasks_failed": 0,
         "violation_count": 0,

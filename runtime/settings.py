@@ -78,6 +78,12 @@ class ServiceSettings(BaseSettings):
         "auto", validation_alias=_shared("LOG_FORMAT"),
         description="auto: console when stderr is a terminal, else JSON lines.",
     )
+    webhook_signing_key: str = Field(
+        "", validation_alias=_shared("WEBHOOK_SIGNING_KEY"),
+        description="Key every callback's signing secret is derived from (docs/webhooks.md); "
+        "empty: callback_url is refused (400 WEBHOOKS_DISABLED).",
+        json_schema_extra={"secret": True},  # signs every callback: a Secret, never config/*.env
+    )
     topics: TopicNames = Field(
         default_factory=TopicNames, validation_alias=_shared("TOPICS"),
         description="TOPICS__JOBS, TOPICS__TASKS, ...",

@@ -42,6 +42,8 @@ jobs = Table(
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("updated_at", DateTime(timezone=False), nullable=False),
     Column("finished_at", DateTime(timezone=False), nullable=True),
+    # Where the job's summary is POSTed when it ends (sink/migrations 0004; docs/webhooks.md).
+    Column("callback_url", String(2048), nullable=True),
     Index("ix_jobs_status_created", "status", "created_at"),
     Index("ix_jobs_created", "created_at"),
 )
@@ -81,4 +83,22 @@ idempotency_keys = Table(
     Column("job_id", String(36), nullable=False),
     Column("response_json", Text, nullable=False),
     Column("created_at", DateTime(timezone=False), nullable=False),
+)
+
+# The outbox of job.finished callbacks: a row is written in the transaction that finishes its job,
+# and the sink's delivery loop sends it (sink/webhooks.py). One row per job, its attempts counted.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    Column("url", String(2048), nullable=False),
+    Column("state", String(16), nullable=False),  # PENDING | DELIVERED | FAILED
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=False), nullable=False),
+    Column("last_attempt_at", DateTime(timezone=False), nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", DateTime(timezone=False), nullable=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
 )

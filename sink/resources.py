@@ -1,4 +1,7 @@
-"""The sink's database engine, opened after the kit created the topics and disposed after the agents."""
+"""The sink's database engine and its callback delivery loop, opened after the kit created the topics.
+
+Both are closed after the agents stopped: the loop first, as it uses the engine.
+"""
 
 import asyncio
 
@@ -8,6 +11,7 @@ from runtime.db import create_db_engine
 from runtime.faust.resources import WorkerResources, opened
 from runtime.faust.worker_state import WorkerState
 from sink.settings import SinkSettings
+from sink.webhooks import DeliveryLoop
 
 
 class SinkResources(WorkerResources[SinkSettings]):
@@ -16,6 +20,7 @@ class SinkResources(WorkerResources[SinkSettings]):
     def __init__(self, settings: SinkSettings) -> None:
         super().__init__(settings)
         self._engine: Engine | None = None
+        self.deliveries = DeliveryLoop(settings, lambda: self.engine)
         self.worker_state = WorkerState.for_settings("sink", settings)  # mode owns `.state`
 
     @property
@@ -24,11 +29,13 @@ class SinkResources(WorkerResources[SinkSettings]):
         return opened(self._engine, "the sink's database engine")
 
     async def open(self) -> None:
-        """Lazy: no connection is made until the first batch."""
+        """The engine connects on first use (the delivery loop's first poll, or the first batch)."""
         self._engine = create_db_engine(self.settings.database_url)
+        self.deliveries.start()
 
     async def close(self) -> None:
         """Closing pooled connections may block on the network, hence the thread."""
+        await self.deliveries.stop()
         engine, self._engine = self._engine, None
         if engine is not None:
             await asyncio.to_thread(engine.dispose)

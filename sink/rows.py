@@ -42,6 +42,7 @@ def _job(job_id: object, status: JobStatus, at: datetime, now: datetime, **known
         "created_at": naive_utc(at),
         "updated_at": naive_utc(now),
         "finished_at": None,
+        "callback_url": None,
     }
     row.update(known)
     return row

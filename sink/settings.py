@@ -26,3 +26,25 @@ class SinkSettings(WorkerSettings):
     db_retry_max_seconds: float = Field(
         30.0, gt=0, description="Ceiling of the backoff between attempts while the database is unavailable."
     )
+    callback_allow_private: bool = Field(
+        False,
+        description="Deliver callbacks to private, loopback and link-local addresses too (tests, "
+        "private networks); the ingest's INGEST_CALLBACK_ALLOW_PRIVATE should say the same.",
+    )
+    webhook_retry_max_s: float = Field(
+        3600.0, gt=0, description="How long after its job ended a callback is still retried; then FAILED."
+    )
+    webhook_timeout_s: float = Field(
+        10.0, gt=0, description="Timeout of one callback request, connect to body."
+    )
+    webhook_backoff_first_s: float = Field(
+        2.0, gt=0, description="Delay before a callback's first retry; it doubles, with jitter, each time."
+    )
+    webhook_backoff_max_s: float = Field(
+        300.0, gt=0, description="Ceiling of the delay between two attempts."
+    )
+    webhook_poll_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often the delivery loop looks for callbacks due (the latency of a callback).",
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from runtime.rows import Row, naive_utc
 from schemas import events as wire
 from schemas.statuses import JobStatus
+from sink.outbox import enqueue, keep_callbacks
 from sink.rows import job_row, task_row
 from sink.tallies import final_jobs, refresh_jobs
 from sink.upserts import ensure_jobs, upsert_jobs, upsert_tasks
@@ -50,8 +51,11 @@ def apply_events(
     ensure_jobs(conn, locked, moment)
     final_before = final_jobs(conn, touched)
     upsert_jobs(conn, job_rows)
+    keep_callbacks(conn, job_rows)
     upsert_tasks(conn, task_rows)
-    return refresh_jobs(conn, touched, moment, final_before)
+    finished = refresh_jobs(conn, touched, moment, final_before)
+    enqueue(conn, finished, moment)  # in this transaction: a final job always has its callback queued
+    return finished
 
 
 def write_batch(

@@ -14,6 +14,7 @@ EXPECTED_INDEXES = {
     "linting_jobs": {"ix_jobs_status_created", "ix_jobs_created"},
     "linting_tasks": {"ix_tasks_job_ordinal", "ix_tasks_job_status"},
     "idempotency_keys": set(),
+    "webhook_deliveries": {"ix_webhook_deliveries_due"},
 }
 
 
@@ -71,4 +72,4 @@ def test_result_json_is_longtext_on_mariadb(mysql_db_url: str) -> None:
 def test_cli_upgrades_and_downgrades(sqlite_db_url: str) -> None:
     for action in ("upgrade", "downgrade", "upgrade"):
         subprocess.run([sys.executable, "-m", "sink.migrate", action, "--url", sqlite_db_url], check=True)
-    assert set(_schema(sqlite_db_url)) == {"linting_jobs", "linting_tasks", "idempotency_keys"}
+    assert set(_schema(sqlite_db_url)) == set(EXPECTED_INDEXES)
