@@ -207,3 +207,29 @@ def test_without_the_event_stream_the_page_polls(web: WatchedPage) -> None:
     wait_finished(page, 1)
     assert page.locator("#job").get_attribute("data-transport") == "polling"
     web.shot("08-polling")
+
+
+def test_a_sql_file_dropped_on_the_page_is_uploaded(web: WatchedPage) -> None:
+    page = web.page
+    dropped = DATA / "bracketed_statement.sql"
+    text = dropped.read_text(encoding="utf-8")
+    transfer = page.evaluate_handle(
+        """([name, text]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], name, { type: "application/sql" }));
+            return transfer;
+        }""",
+        [dropped.name, text],
+    )
+    page.dispatch_event("#sql", "drop", {"dataTransfer": transfer})
+    expect(page.locator("input[name=source][value=file]")).to_be_checked()
+    expect(page.locator("#drop-hint")).to_have_text(f"Chosen: {dropped.name}")
+    page.click("#submit")
+    wait_finished(page, 1)
+    page.locator("#files button").first.click()
+    expect(page.locator("#detail h3")).to_have_text(dropped.name)
+    assert page.locator("#detail .source li.line code").all_inner_texts() == [
+        line or " " for line in text.splitlines()]
+    expected = comparable(sqlfluff.lint(text, dialect="ansi"))
+    assert expected[0] and shown_violations(page) == expected
+    web.shot("09-dropped-sql")
