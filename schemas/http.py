@@ -170,20 +170,36 @@ class ErrorBody(Answer):
     error: ErrorDetail
 
 
+SOURCES = ("sql_content", "zip_file_path")
+# What the server splits a comma-separated rules text into: codes, blanks and spaces around them.
+_CODE = r"[A-Za-z][A-Za-z0-9_.]{0,63}"
+RULES_TEXT = rf"^\s*(?:{_CODE})?\s*(?:,\s*(?:{_CODE})?\s*)*$"
+
+
+def _one_source(name: str) -> dict[str, object]:
+    """The JSON Schema branch where ``name`` is the one source; oneOf then refuses both and neither."""
+    return {"required": [name], "properties": {name: {"type": "string"}}}
+
+
+RulesText = Annotated[str, Field(pattern=RULES_TEXT)]
+
+
 class JobSubmission(BaseModel):
     """The JSON body of POST /api/v1/jobs (a form sends the same options as fields, with ``file``).
 
     Exactly one source: ``sql_content``, ``zip_file_path`` or (in a form) ``file``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"oneOf": [_one_source(name) for name in SOURCES]}
+    )
 
     sql_content: str | None = Field(None, description="One SQL text; at most INGEST_MAX_SQL_BYTES bytes.")
     zip_file_path: str | None = Field(None, description="A .zip under the storage root, relative to it.")
     file_name: str | None = Field(None, min_length=1, max_length=1024, description="The name results show.")
     dialect: str | None = Field(None, description="A SQLFluff dialect; ansi when absent.")
-    rules: str | list[RuleCode] | None = Field(None, description="Only these rules (a list or CSV).")
-    exclude_rules: str | list[RuleCode] | None = Field(None, description="Rules to skip, as for rules.")
+    rules: RulesText | list[RuleCode] | None = Field(None, description="Only these rules (a list or CSV).")
+    exclude_rules: RulesText | list[RuleCode] | None = Field(None, description="Rules to skip, as for rules.")
     config: str | None = Field(
         None, max_length=65536, description="A .sqlfluff file's lint settings (no templater or library code)."
     )
