@@ -66,6 +66,7 @@ class DeliveryLoop:
         self._engine = engine
         self._task: asyncio.Task[None] | None = None
         self._lease = timedelta(seconds=settings.webhook_timeout_s + 30)
+        self.attempts_made = 0  # by this loop, since it was built
 
     def start(self) -> None:
         """Start sending in the background (from the sink's resources)."""
@@ -106,6 +107,7 @@ class DeliveryLoop:
             log.warning("callback of job %s not sent: %s", claimed.job_id, exc.message)
             await asyncio.to_thread(self._settle, claimed, Outcome(outbox.FAILED, error=exc.message))
             return
+        self.attempts_made += 1
         body = body_bytes(claimed.job)
         headers = signed_headers(secret, claimed.job_id, body, int(time.time()))
         attempt = await post_once(
