@@ -7,14 +7,8 @@ report downloads' content types. Every request the page makes must stay on the
 ingest's origin; a screenshot per step is kept under var/screenshots/.
 """
 
-import io
-import json
-import subprocess
-import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlfluff
@@ -25,6 +19,7 @@ from harness import http
 from harness.oracle import comparable
 from harness.stack import Stack
 from tests.e2e.web_browser import ROOT, SCREENSHOTS, WatchedPage, chromium, watched_page
+from tests.e2e.web_reading import cli_violations, shown_violations, wait_finished, zip_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 DATA = ROOT / "tests" / "data" / "sql" / "ansi"
@@ -44,34 +39,6 @@ def browser() -> Iterator[Browser]:
 def web(browser: Browser, stack: Stack) -> Iterator[WatchedPage]:
     with watched_page(browser, stack.base_url) as watched:
         yield watched
-
-
-def cli_violations(sql: str, tmp_path: Path) -> Any:
-    """What ``sqlfluff lint --format json`` says of ``sql`` (exit 1 means violations, not failure)."""
-    path = tmp_path / "query.sql"
-    path.write_text(sql, encoding="utf-8")
-    cli = Path(sys.executable).with_name("sqlfluff")
-    done = subprocess.run([str(cli), "lint", "--dialect", "ansi", "--format", "json", str(path)],
-                          capture_output=True, text=True, check=False)
-    assert done.returncode in (0, 1), done.stderr
-    return comparable(json.loads(done.stdout)[0]["violations"])
-
-
-def shown_violations(page: Page) -> Any:
-    """The violations the open file shows, read back from the page."""
-    items = page.locator("#detail li.violation")
-    found = [{"code": item.get_attribute("data-code"),
-              "start_line_no": int(item.get_attribute("data-line") or 0),
-              "start_line_pos": int(item.get_attribute("data-pos") or 0)} for item in items.all()]
-    return comparable(found)
-
-
-def wait_finished(page: Page, files: int) -> str:
-    """Wait until the job ended with ``files`` files listed; the job's id."""
-    expect(page.locator("#job")).to_have_attribute("data-status", "COMPLETED", timeout=90_000)
-    expect(page.locator("#files li")).to_have_count(files)
-    expect(page.locator("#progress-text")).to_contain_text(f"{files} of {files} files linted")
-    return page.locator("#job").get_attribute("data-job-id") or ""
 
 
 def test_the_page_comes_from_the_ingest_alone(web: WatchedPage, stack: Stack) -> None:
@@ -110,14 +77,6 @@ def test_pasted_sql_shows_what_sqlfluff_reports(web: WatchedPage, tmp_path: Path
     web.shot("03-pasted-sql")
 
 
-def _zip(paths: list[Path]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in paths:
-            archive.write(path, f"queries/{path.name}")
-    return buffer.getvalue()
-
-
 def readme_image(page: Page) -> None:
     """The README's picture: a finished job with a short file open, the results section alone."""
     page.locator("#files button", has_text="queries/bracketed_statement.sql").click()
@@ -130,7 +89,7 @@ def test_a_zip_finishes_file_by_file_with_sources_and_reports(web: WatchedPage, 
     page = web.page
     page.check("input[name=source][value=file]")
     page.set_input_files("#file", files=[{"name": "repo.zip", "mimeType": "application/zip",
-                                          "buffer": _zip(ZIPPED)}])
+                                          "buffer": zip_of(ZIPPED)}])
     page.click("#submit")
     job_id = wait_finished(page, len(ZIPPED))
     names = page.locator("#files .name").all_inner_texts()
