@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
 from urllib import error, request
 
@@ -65,11 +66,18 @@ class Follower:
         return name == "end"
 
     def stream(self, job_id: str) -> bool:
-        """Read the job's events to ``end``; False when the server does not offer them or drops out."""
+        """Read the job's events to ``end``; False when the server does not offer them or keeps failing.
+
+        A dropped or silent stream is resumed from the last event seen
+        (``Last-Event-ID``); only ``RECONNECTS`` attempts in a row that bring
+        nothing new give up, so a long job survives any number of drops.
+        """
         last_id: str | None = None
-        for _ in range(RECONNECTS):
+        fruitless = 0
+        while fruitless < RECONNECTS and time.monotonic() < self.deadline:
             headers = {"Accept": "text/event-stream"} | ({"Last-Event-ID": last_id} if last_id else {})
             req = request.Request(f"{self.api.base_url}/api/v1/jobs/{job_id}/events", headers=headers)
+            before = last_id
             try:
                 with request.urlopen(req, timeout=self.read_timeout) as response:
                     for name, data, event_id in sse_events(response):
@@ -79,10 +87,9 @@ class Follower:
             except error.HTTPError as exc:
                 exc.close()
                 return False  # 404 on a server without events: polling works everywhere
-            except (OSError, ValueError):
-                pass  # dropped or silent: resume from the last event seen
-            if time.monotonic() > self.deadline:
-                break
+            except (OSError, ValueError, HTTPException):
+                pass  # dropped (a cut chunk is IncompleteRead) or silent
+            fruitless = 0 if last_id != before else fruitless + 1
         return False
 
     def poll(self, job_id: str) -> dict[str, Any]:
