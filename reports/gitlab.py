@@ -57,6 +57,8 @@ def _issues(file: FileResult) -> list[Json]:
 
 
 def render(report: Report) -> str:
-    """The report as a JSON array (empty when the job is clean, which GitLab reads as no findings)."""
-    return json.dumps([issue for file in report.files for issue in _issues(file)], indent=2,
-                      ensure_ascii=False)
+    """The report as a JSON array (empty when the job is clean, which GitLab reads as no findings).
+
+    Not indented: a large job's report is written several times faster.
+    """
+    return json.dumps([issue for file in report.files for issue in _issues(file)], ensure_ascii=False)

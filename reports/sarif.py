@@ -59,10 +59,11 @@ def _rule(code: str, finding: Finding | None) -> Json:
     }
 
 
-def _results(file: FileResult) -> list[Json]:
+def _results(file: FileResult, index: dict[str, int]) -> list[Json]:
     results = [
         {
             "ruleId": f.code,
+            "ruleIndex": index[f.code],
             "level": f.level,
             "message": {"text": f.description or f.code},
             "locations": _location(file.path, _region(f)),
@@ -70,8 +71,10 @@ def _results(file: FileResult) -> list[Json]:
         for f in file.findings
     ]
     if file.failure is not None:
+        rule = FAILURE_RULE + file.failure.code
         results.append({
-            "ruleId": FAILURE_RULE + file.failure.code,
+            "ruleId": rule,
+            "ruleIndex": index[rule],
             "level": "error",
             "message": {"text": file.failure.message or file.failure.code},
             "locations": _location(file.path, {"startLine": 1}),
@@ -92,33 +95,31 @@ def _notifications(report: Report) -> list[Json]:
     ]
 
 
-def _driver(report: Report, results: list[Json]) -> Json:
+def _rules(report: Report) -> list[Json]:
+    """A rule per code found, described from its first finding, in code order."""
     first: dict[str, Finding | None] = {}
     for file in report.files:
         for finding in file.findings:
             first.setdefault(finding.code, finding)
         if file.failure is not None:
             first.setdefault(FAILURE_RULE + file.failure.code, None)
-    rules = [_rule(code, first[code]) for code in sorted(first)]
+    return [_rule(code, first[code]) for code in sorted(first)]
+
+
+def render(report: Report) -> str:
+    """The SARIF log as JSON text (not indented: a large job's log is written several times faster)."""
+    rules = _rules(report)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    for result in results:
-        result["ruleIndex"] = index[result["ruleId"]]
     driver: Json = {"name": "sqlfluff", "fullName": "SQLFluff (via sqllint)",
                     "informationUri": "https://sqlfluff.com", "rules": rules}
     if report.tool_version:
         driver["version"] = report.tool_version
-    return driver
-
-
-def render(report: Report) -> str:
-    """The SARIF log as JSON text."""
-    results = [result for file in report.files for result in _results(file)]
     run: Json = {
-        "tool": {"driver": _driver(report, results)},
+        "tool": {"driver": driver},
         "originalUriBaseIds": {BASE_ID: {"description": {"text": ROOT_TEXT}}},
         "invocations": [{"executionSuccessful": report.failed_count == 0,
                          "toolExecutionNotifications": _notifications(report)}],
-        "results": results,
+        "results": [result for file in report.files for result in _results(file, index)],
         "columnKind": "unicodeCodePoints",
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, ensure_ascii=False)
