@@ -7,10 +7,13 @@ run in it with the same empty HOME, and must find the same violations in
 the same files.
 """
 
+import fcntl
 import json
 import os
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +154,35 @@ def test_every_report_format_points_at_the_users_files(project: Path, stack: Sta
     assert len(issues) == total
     assert {i["location"]["path"] for i in issues} == dirty
     assert {name: len(errors) for name, errors in read_checkstyle(reports["checkstyle"]).items()} == per_file
+
+
+def terminal_stderr(args: list[str], project: Path, stack: Stack, **extra: str) -> str:
+    """What ``sqllint`` writes to stderr when stderr is a terminal (a pseudo-terminal here)."""
+    reader, writer = os.openpty()
+    # A terminal has a size; tqdm fits its bar to it (a new pseudo-terminal's is 0x0).
+    fcntl.ioctl(writer, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        done = subprocess.run(
+            [str(BIN / "sqllint"), *args], cwd=project, env={**env(project, stack), **extra},
+            stdout=subprocess.DEVNULL, stderr=writer, timeout=240, check=False,
+        )
+        os.close(writer)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(reader, 65536)
+            except OSError:  # EIO: the terminal has no writer left
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+    assert done.returncode == 1
+    return b"".join(chunks).decode()
+
+
+def test_a_progress_bar_on_a_terminal_only_and_never_in_ci(project: Path, stack: Stack) -> None:
+    shown = terminal_stderr(["models"], project, stack)
+    assert "2/2" in shown and "file" in shown  # tqdm's bar: the files done of the job's files
+    assert terminal_stderr(["models"], project, stack, CI="true") == ""
