@@ -29,8 +29,10 @@ from ingest.live import LIVE
 from ingest.params import path_id
 from ingest.queries import get_job
 from ingest.services import SERVICES, Services
+from ingest.settings import IngestSettings
 from runtime.tables import tasks
 from schemas.error_codes import ErrorCode
+from schemas.errors import LintServiceError
 
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
@@ -88,36 +90,43 @@ async def job_events(request: web.Request) -> web.StreamResponse:
         hub.unsubscribe(sub)
 
 
+def _due(stream: JobStream, settings: IngestSettings, last_read: float, last_event: float) -> float:
+    """When the database is read next: soon while only the sink can move on, else after a quiet spell."""
+    if stream.waiting_on_sink:
+        return last_read + settings.events_refresh_s
+    return max(last_read, last_event) + settings.events_reconcile_s
+
+
 async def _pump(
     request: web.Request, resp: EventSourceResponse, stream: JobStream, sub: Subscription, services: Services
 ) -> None:
     """Send what can be sent, then wait for live events or the next look at the database."""
-    settings = services.settings
     loop = asyncio.get_running_loop()
     last_read = last_event = loop.time()
     counts = {"live events": 0, "database reads": 1, "events sent": 0}
-    while True:
-        for frame in stream.frames():
-            await resp.send(json.dumps(frame.data), id=frame.id, event=frame.event)
-            counts["events sent"] += 1
-        if stream.ended or request.transport is None or request.transport.is_closing():
-            log.info("event stream of job %s closed at file %d (%s)", stream.job_id, stream.position,
-                     ", ".join(f"{v} {k}" for k, v in counts.items()))
-            return
-        if stream.waiting_on_sink:
-            due = last_read + settings.events_refresh_s
-        else:
-            due = max(last_read, last_event) + settings.events_reconcile_s
-        try:
+    try:
+        while True:
+            for frame in stream.frames():
+                await resp.send(json.dumps(frame.data), id=frame.id, event=frame.event)
+                counts["events sent"] += 1
+            if stream.ended or request.transport is None or request.transport.is_closing():
+                return
+            due = _due(stream, services.settings, last_read, last_event)
             events = await sub.next_batch(min(max(due - loop.time(), 0.0), CHECK_S))
-        except StreamClosedError as exc:
-            await resp.write(f": {exc}\r\n\r\n".encode())
-            return
-        for event in events:
-            stream.take_event(event)
-            last_event = loop.time()
-        counts["live events"] += len(events)
-        if loop.time() >= due:
-            stream.take_rows(*await _read(services, UUID(stream.job_id), stream.position))
-            last_read = loop.time()
-            counts["database reads"] += 1
+            for event in events:
+                stream.take_event(event)
+                last_event = loop.time()
+            counts["live events"] += len(events)
+            if loop.time() >= due:
+                stream.take_rows(*await _read(services, UUID(stream.job_id), stream.position))
+                last_read = loop.time()
+                counts["database reads"] += 1
+    except (StreamClosedError, LintServiceError) as exc:
+        # Dropped, shutting down, or the database gone: the client resumes elsewhere or later.
+        reason = str(exc)
+        if isinstance(exc, LintServiceError):
+            reason = f"closed: {exc.code}: {exc.message}; reconnect with Last-Event-ID to resume"
+        await resp.write(f": {' '.join(reason.splitlines())}\r\n\r\n".encode())
+    finally:
+        log.info("event stream of job %s closed at file %d (%s)", stream.job_id, stream.position,
+                 ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from confluent_kafka import Producer
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from ingest.app import create_app
 from ingest.live import LIVE
@@ -114,6 +114,23 @@ async def test_a_client_leaving_frees_its_subscription(events_client: Client, db
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the subscription outlived its client by 5 s")
+
+
+async def test_a_database_gone_mid_stream_ends_it_with_a_reason(events_client: Client, db_url: str) -> None:
+    job_id = add_job(db_url, "PROCESSING", task_count=1)
+    add_task(db_url, job_id, 0, "SUCCESS", lint_record("f0.sql", "SELECT 1\n"))
+    async with events_client.get(f"/api/v1/jobs/{job_id}/events") as resp:
+        assert (await next_event(resp))[1] == "event: file"
+        assert (await next_event(resp))[1] == "event: progress"  # now waiting on the sink's final status
+        engine = create_db_engine(db_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE linting_tasks"))
+        engine.dispose()
+        while (frame := await next_frame(resp)) == [": ping"]:
+            pass
+        assert frame[0].startswith(": closed: DATABASE_UNAVAILABLE: the job database is unavailable"), frame
+        assert frame[0].endswith("reconnect with Last-Event-ID to resume")
+        assert await resp.content.read() == b""
 
 
 async def test_shutdown_ends_open_streams_with_a_reason(settings: IngestSettings, db_url: str) -> None:
