@@ -49,7 +49,11 @@ def render(
     path_prefix: str = "",
     paths: Mapping[str, str] | None = None,
 ) -> str:
-    """The job's records in format ``fmt``; file names mapped by ``paths``, else under ``path_prefix``."""
+    """The job's records in format ``fmt``; file names mapped by ``paths``, else under ``path_prefix``.
+
+    ``tool_version`` is SQLFluff's version (``importlib.metadata.version("sqlfluff")``, as the
+    ingest passes it): SARIF's driver and JUnit's properties name SQLFluff as the tool.
+    """
     if fmt not in FORMATS:
         raise UnknownFormatError(fmt)
     report = parse_records(records, tool_version=tool_version, path_prefix=path_prefix, paths=paths)
