@@ -6,7 +6,8 @@ marked with a ``contract`` describe routes of issue 12 from its fixed
 contract; they appear in the served document when their route exists.
 """
 
-from ingest.openapi_ops import JSON, Body, Operation, Reply
+from ingest.openapi_ops import JSON, Body, Operation, Reply, case_insensitive
+from ingest.request import OPTION_FIELDS
 from reports import FORMATS
 from schemas.error_codes import ErrorCode as C
 from schemas.http import (
@@ -42,13 +43,15 @@ SUBMIT_ERRORS = (
     C.IDEMPOTENCY_KEY_IN_FLIGHT, *CONFIG, C.UNSAFE_PATH, C.FILE_NOT_FOUND, C.KAFKA_UNAVAILABLE,
     C.STORAGE_UNAVAILABLE, *DB,
 )
+_FLAG_TEXTS = ("true", "false", "1", "0", "yes", "no", "on", "off")
+# A form sends every option as text; the fields are the ones the server reads (ingest.request).
 _FORM = {
     "type": "object",
     "properties": {
         "file": {"type": "string", "contentMediaType": "application/octet-stream",
                  "description": "A .sql file or a .zip of them; the name's extension decides which."},
-        **{name: {"type": "string"} for name in ("file_name", "dialect", "rules", "exclude_rules", "config")},
-        "fix": {"type": "string", "enum": ["true", "false"]},
+        **{name: {"type": "string"} for name in sorted(OPTION_FIELDS)},
+        "fix": {"type": "string", "pattern": case_insensitive(_FLAG_TEXTS)},
     },
     "required": ["file"],
     "additionalProperties": False,

@@ -82,8 +82,12 @@ def test_documented_error_codes_are_http_answers() -> None:
             assert ERRORS[code].status is not None, f"{operation.operation_id}: {code} is not an HTTP answer"
 
 
-def test_the_submission_model_names_every_field_the_server_reads() -> None:
+def test_the_submission_model_and_form_name_every_field_the_server_reads() -> None:
     assert set(JobSubmission.model_fields) >= OPTION_FIELDS | SOURCE_FIELDS
+    body = OPERATIONS[("POST", "/api/v1/jobs")].body
+    assert body is not None
+    form = body.content["multipart/form-data"]
+    assert isinstance(form, dict) and set(form["properties"]) == OPTION_FIELDS | {"file"}
 
 
 def _validator(document: dict[str, Any], path: str, method: str, status: int) -> Draft202012Validator:
