@@ -50,7 +50,7 @@ class Follower:
     """Waits for one job, moving the progress bar."""
 
     api: ApiClient
-    bar: tqdm  # type: ignore[type-arg]
+    bar: tqdm
     deadline: float
     poll_interval: float = 0.5
     read_timeout: float = 30.0

@@ -47,9 +47,15 @@ def coerce_value(val: str) -> Any:
     return {"true": True, "false": False, "none": None}.get(val.strip().lower(), val)
 
 
+class _CaseSensitiveParser(configparser.ConfigParser):
+    """SQLFluff reads keys case-sensitively; so must we, to merge the same keys."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 def _ini_records(text: str) -> Iterator[tuple[Key, Any]]:
-    parser = configparser.ConfigParser(delimiters="=", interpolation=None)
-    parser.optionxform = lambda option: option  # type: ignore[assignment,method-assign]
+    parser = _CaseSensitiveParser(delimiters="=", interpolation=None)
     parser.read_string(text)
     for section in parser.sections():
         if section == "sqlfluff":
