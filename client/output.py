@@ -18,9 +18,13 @@ from client.report import Record
 
 
 def tool_version() -> str | None:
-    """The installed client's version, for reports that name their tool."""
+    """SQLFluff's version, as the ingest names it in SARIF's driver and JUnit's properties.
+
+    The installed one: the client ships with the service's package, so the same
+    pinned SQLFluff; the service does not publish the version its workers run.
+    """
     try:
-        return metadata.version("sqllint-service")
+        return metadata.version("sqlfluff")
     except metadata.PackageNotFoundError:
         return None
 
