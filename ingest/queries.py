@@ -7,9 +7,9 @@ shared ``runtime.tables``), so the query shapes stay in one place.
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 
-from runtime.tables import jobs, tasks
+from runtime.tables import jobs, tasks, webhook_deliveries
 from schemas.statuses import JOB_FINAL, JobStatus
 
 Row = dict[str, Any]
@@ -28,11 +28,29 @@ _TASK_COLUMNS = (
     tasks.c.updated_at,
 )
 _JOB_COLUMNS = tuple(c for c in jobs.c if c.name != "options_json")
+_DELIVERY = webhook_deliveries.c
+# A job's callback delivery beside it (none until the job ends): the view's ``callback``.
+_CALLBACK_COLUMNS = tuple(
+    column.label(f"callback_{column.name}")
+    for column in (
+        _DELIVERY.state,
+        _DELIVERY.attempts,
+        _DELIVERY.last_attempt_at,
+        _DELIVERY.last_status_code,
+        _DELIVERY.last_error,
+        _DELIVERY.delivered_at,
+    )
+)
+_JOBS_AND_CALLBACKS = jobs.outerjoin(webhook_deliveries, _DELIVERY.job_id == jobs.c.job_id)
+
+
+def _jobs_query() -> Select[Any]:
+    return select(*_JOB_COLUMNS, *_CALLBACK_COLUMNS).select_from(_JOBS_AND_CALLBACKS)
 
 
 def get_job(conn: Connection, job_id: UUID) -> Row | None:
     """One job's row, or None."""
-    row = conn.execute(select(*_JOB_COLUMNS).where(jobs.c.job_id == str(job_id))).mappings().first()
+    row = conn.execute(_jobs_query().where(jobs.c.job_id == str(job_id))).mappings().first()
     return dict(row) if row else None
 
 
@@ -53,9 +71,7 @@ def list_jobs(
 ) -> tuple[list[Row], int]:
     """A page of jobs, newest first, and how many match in total."""
     where = jobs.c.status == status.value if status else None
-    query = (
-        select(*_JOB_COLUMNS).order_by(jobs.c.created_at.desc(), jobs.c.job_id).offset(offset).limit(limit)
-    )
+    query = _jobs_query().order_by(jobs.c.created_at.desc(), jobs.c.job_id).offset(offset).limit(limit)
     count = select(func.count()).select_from(jobs)
     if where is not None:
         query, count = query.where(where), count.where(where)

@@ -39,6 +39,7 @@ from ingest.request_fields import (
 )
 from ingest.settings import IngestSettings
 from ingest.storage import StagedFile
+from policy.callback_url import CallbackUrlRejectedError, parse_callback_url
 from policy.lint_config import ConfigRejectedError, parse_lint_config
 from schemas.error_codes import ErrorCode
 from schemas.events import LintOptions
@@ -46,7 +47,7 @@ from schemas.statuses import SubmissionType
 
 SOURCE_FIELDS = frozenset({"sql_content", "zip_file_path"})
 LINT_FIELDS = ("dialect", "rules", "exclude_rules", "config", "fix")
-OPTION_FIELDS = frozenset({"file_name", *LINT_FIELDS})
+OPTION_FIELDS = frozenset({"file_name", "callback_url", *LINT_FIELDS})
 MAX_FILE_NAME = 1024
 
 
@@ -96,6 +97,7 @@ class JobRequest(BaseModel):
     sql_content: Text | None = None
     upload: InstanceOf[Upload] | None = None
     file_name: Text | None = None
+    callback_url: Text | None = None
     options: LintOptions
 
     @classmethod
@@ -140,6 +142,7 @@ class JobRequest(BaseModel):
             "sql_content": sql,
             "upload": upload,
             "file_name": data.get("file_name", upload.client_name if upload else None),
+            "callback_url": text_or_none(data.get("callback_url"), "callback_url") or None,
             "options": {name: data.get(name) for name in LINT_FIELDS},
         }
 
@@ -157,6 +160,17 @@ class JobRequest(BaseModel):
         if name is not None and not 0 < len(name) <= MAX_FILE_NAME:
             raise fault(ErrorCode.INVALID_REQUEST, f"file_name must have 1 to {MAX_FILE_NAME} characters")
         return name
+
+    @field_validator("callback_url")
+    @classmethod
+    def _callback_shape(cls, url: str | None) -> str | None:
+        """Its shape only; where its host resolves is judged after parsing (``ingest.callbacks``)."""
+        if url is not None:
+            try:
+                parse_callback_url(url)
+            except CallbackUrlRejectedError as exc:
+                raise fault(exc.code, exc.message) from exc
+        return url
 
     @field_validator("options", mode="before")
     @classmethod

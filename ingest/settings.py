@@ -74,6 +74,14 @@ class IngestSettings(ServiceSettings):
     events_reconcile_s: float = Field(
         10.0, gt=0, description="A stream with no live event for this long re-reads its job (a safety net)."
     )
+    callback_allow_private: bool = Field(
+        False,
+        description="Accept a callback_url whose host is private, loopback or link-local (tests, private "
+        "networks); SINK_CALLBACK_ALLOW_PRIVATE should say the same.",
+    )
+    callback_resolve_timeout_s: float = Field(
+        5.0, gt=0, description="Bound of resolving a callback_url's host at submission."
+    )
 
     @classmethod
     def own_fields(cls) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from ingest.accepted import AcceptedJobs
+from ingest.callbacks import check_callback
 from ingest.errors import RequestRejectedError
 from ingest.idempotency import IdempotencyKeys
 from ingest.producer import KafkaPublisher
@@ -60,6 +61,7 @@ class SubmitJob:
         """Accept ``request`` as a new job, or replay the answer its key already got."""
         job_id = uuid4()
         try:
+            await check_callback(request.callback_url, self._settings)  # before anything is claimed
             async with self._keys.guard(key):
                 replay = await self._keys.claim(key, request.fingerprint, job_id)
                 if replay is not None:
@@ -98,6 +100,7 @@ class SubmitJob:
             sql_content=sql if inline else None,
             storage_path=None if inline else await self._place(job_id, request),
             options=request.options,
+            callback_url=request.callback_url,
         )
 
     async def _check_archive(self, job: JobSubmitted) -> None:

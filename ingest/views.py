@@ -8,7 +8,7 @@ with ``Z`` by the models.
 
 from typing import Any
 
-from schemas.http import Failure, JobAccepted, JobView, TaskView
+from schemas.http import CallbackView, Failure, JobAccepted, JobView, TaskView
 
 Row = dict[str, Any]
 
@@ -20,6 +20,21 @@ def error_view(code: str | None, message: str | None) -> Failure | None:
     if code is None:
         return None
     return Failure(code=code, message=message or "")
+
+
+def callback_view(row: Row) -> CallbackView | None:
+    """The job's callback and its delivery; WAITING (no delivery row) until the job ends."""
+    if row.get("callback_url") is None:
+        return None
+    return CallbackView(
+        url=row["callback_url"],
+        state=row.get("callback_state") or "WAITING",
+        attempts=row.get("callback_attempts") or 0,
+        last_attempt_at=row.get("callback_last_attempt_at"),
+        last_status_code=row.get("callback_last_status_code"),
+        last_error=row.get("callback_last_error"),
+        delivered_at=row.get("callback_delivered_at"),
+    )
 
 
 def job_view(row: Row) -> dict[str, Any]:
@@ -37,6 +52,7 @@ def job_view(row: Row) -> dict[str, Any]:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
+        callback=callback_view(row),
     ).model_dump(mode="json")
 
 

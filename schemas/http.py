@@ -55,6 +55,20 @@ class JobAccepted(Answer):
     status_url: str = Field(description="Absolute URL of the job's status (also in the Location header).")
 
 
+class CallbackView(Answer):
+    """A job's callback (docs/webhooks.md): where it goes and how its delivery went so far."""
+
+    url: str
+    state: Literal["WAITING", "PENDING", "DELIVERED", "FAILED"] = Field(
+        description="WAITING until the job ends; then PENDING while it is being sent or retried."
+    )
+    attempts: int
+    last_attempt_at: Timestamp | None
+    last_status_code: int | None = Field(description="The receiver's last HTTP status, if it answered.")
+    last_error: str | None = Field(description="Why the last attempt did not deliver, else null.")
+    delivered_at: Timestamp | None
+
+
 class JobView(Answer):
     """A job's status and tallies."""
 
@@ -72,6 +86,7 @@ class JobView(Answer):
     created_at: Timestamp
     updated_at: Timestamp
     finished_at: Timestamp | None
+    callback: CallbackView | None = Field(None, description="The job's callback; null when it has none.")
 
 
 class TaskView(Answer):
@@ -204,3 +219,9 @@ class JobSubmission(BaseModel):
         None, max_length=65536, description="A .sqlfluff file's lint settings (no templater or library code)."
     )
     fix: bool | None = Field(None, description="Also produce each file's fixed SQL and diff (GET .../fix).")
+    callback_url: str | None = Field(
+        None,
+        min_length=1,
+        max_length=2048,
+        description="POST the job's signed summary here when it ends: a public http(s) URL (see webhooks).",
+    )
