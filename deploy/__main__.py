@@ -2,6 +2,7 @@
 
     python -m deploy config check <dev|staging|production|path.env> [--secrets FILE] [--env NAME]
     python -m deploy settings-table > docs/settings.md
+    python -m deploy webhook-secret <origin or callback URL>   (WEBHOOK_SIGNING_KEY from the environment)
 
 Exit status of ``config check``: 0 clean, 1 problems found (one line each,
 naming the variable), 2 usage error (unknown environment, unreadable file).
@@ -16,6 +17,9 @@ from deploy.config_check import UsageError, check, resolve
 from deploy.env_file import EnvFileError
 from deploy.environment_rules import ENVIRONMENTS
 from deploy.settings_table import render_markdown
+from deploy.webhook_secret import COMMAND as WEBHOOK_SECRET
+from deploy.webhook_secret import add_parser as add_webhook_secret
+from deploy.webhook_secret import run as run_webhook_secret
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     checker.add_argument("--secrets", type=Path, help="NAME=value file of secrets (else: the environment)")
     checker.add_argument("--env", choices=ENVIRONMENTS, help="rules to apply to a path (default: its name)")
     commands.add_parser("settings-table", help="print docs/settings.md")
+    add_webhook_secret(commands)
     return parser
 
 
@@ -51,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings-table":
         sys.stdout.write(render_markdown())
         return 0
+    if args.command == WEBHOOK_SECRET:
+        return run_webhook_secret(args)
     return _config_check(args)
 
 
