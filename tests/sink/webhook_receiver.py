@@ -35,9 +35,13 @@ class Received:
         return dict(json.loads(self.body))
 
 
-def expected_signature(key: str, origin: str, timestamp: str, body: bytes) -> str:
+def receiver_secret(key: str, origin: str) -> str:
+    """The hex secret an operator hands the receiver at ``origin``."""
+    return hmac.new(key.encode(), f"origin:{origin}".encode(), hashlib.sha256).hexdigest()
+
+
+def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
     """The signature a receiver computes for itself from its secret."""
-    secret = hmac.new(key.encode(), f"origin:{origin}".encode(), hashlib.sha256).hexdigest()
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
@@ -46,6 +50,7 @@ class Receiver:
     """Answers each path's scripted statuses in turn (then 200); ``sleep`` delays a status of 0."""
 
     key: str
+    secret: str = ""  # as handed out (python -m deploy webhook-secret); else derived from ``key`` here
     script: dict[str, list[int]] = field(default_factory=dict)
     sleep_s: float = 0.0
     received: list[Received] = field(default_factory=list)
@@ -68,7 +73,7 @@ class Receiver:
         """Record, verify, then answer the next scripted status."""
         body = await request.read()
         stamp = request.headers.get("X-Sqllint-Timestamp", "")
-        wanted = expected_signature(self.key, self.origin, stamp, body)
+        wanted = expected_signature(self.secret or receiver_secret(self.key, self.origin), stamp, body)
         given = request.headers.get("X-Sqllint-Signature-256", "")
         fresh = stamp.isdigit() and abs(time.time() - int(stamp)) < 300
         ok = fresh and hmac.compare_digest(wanted, given)
