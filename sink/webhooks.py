@@ -134,5 +134,8 @@ class DeliveryLoop:
             except DBAPIError as exc:
                 log.warning("webhook outbox unavailable, retrying: %s", exc)
                 busy = False
+            except Exception:
+                log.exception("webhook delivery round failed; the loop goes on")  # never dies silently
+                busy = False
             if not busy:
                 await asyncio.sleep(self.settings.webhook_poll_s)
