@@ -36,7 +36,7 @@ from tests.infra.k8s_objects import (
 )
 
 SETTINGS: tuple[type[ServiceSettings], ...] = (IngestSettings, ProcessorSettings, SinkSettings)
-SECRETS = frozenset({"DATABASE_URL", "OPERATOR_TOKEN"})
+SECRETS = frozenset({"DATABASE_URL", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY"})
 # Each workload's port setting and its default; the metrics ports are the containers' (docs).
 PORTS = {"ingest": ("INGEST_PORT", 8080), "processors": ("PROCESSORS_METRICS_PORT", 9101),
          "sink": ("SINK_METRICS_PORT", 9102)}
