@@ -13,6 +13,7 @@ FORMATS = ("human", "json", "sarif", "junit", "github", "gitlab", "checkstyle")
 FAIL_ON = ("error", "warning", "never")
 EPILOG = """exit status: 0 clean, 1 violations over the policy (--fail-on, --max-violations),
 2 usage error, refused configuration, a file that could not be linted, or the service failing.
+--fix: the policy applies to what remains after fixing. --diff: 1 when anything would change.
 SQLFluff configuration (.sqlfluff, setup.cfg, tox.ini, pep8.ini, pyproject.toml) and .sqlfluffignore
 are found as sqlfluff finds them. `sqllint top` shows the service's workers live."""
 
@@ -54,6 +55,11 @@ def parser() -> argparse.ArgumentParser:
                    help="which violations fail: warning (any), error (not warnings), never")
     p.add_argument("--max-violations", type=_count, default=0, metavar="N",
                    help="exit 1 only when more than N violations count (default: 0)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--fix", action="store_true",
+                      help="write SQLFluff's fixes back to the files (stdin: print the fixed SQL)")
+    mode.add_argument("--diff", action="store_true",
+                      help="print the fixes as one unified diff and write nothing; exit 1 when there is any")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the jobs")
     p.add_argument("--poll-interval", type=float, default=0.5, help=argparse.SUPPRESS)
     return p

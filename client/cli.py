@@ -17,26 +17,15 @@ import importlib
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
-from tqdm import tqdm
-
-from client import output
+from client import fixing, output
 from client.args import DEFAULT_URL, parse_args
-from client.follow import Follower
 from client.http import ApiClient, ApiError, TransportError
-from client.job_config import explain_refusal
 from client.plan import Job, Planner, UsageError
-from client.report import EXIT_CLEAN, EXIT_FAILURE, Record, exit_code, summary
+from client.report import EXIT_CLEAN, EXIT_FAILURE, exit_code
 from client.sqlfluff_config import ConfigFileError
-from schemas.statuses import JobStatus
-
-CONFIG_REFUSALS = frozenset(
-    {"INVALID_CONFIG", "CONFIG_TOO_LARGE", "FORBIDDEN_CONFIG_SECTION", "FORBIDDEN_CONFIG_KEY",
-     "FORBIDDEN_CONFIG_VALUE"}
-)
+from client.submit import run_job
 
 
 def parse_top_args(argv: list[str]) -> argparse.Namespace:
@@ -58,11 +47,6 @@ def top(argv: list[str]) -> int:
     return int(dashboard.run(args.url, args.interval))
 
 
-def show_progress() -> bool:
-    """A bar for a person at a terminal; none in CI logs or when stderr is a file."""
-    return sys.stderr.isatty() and not os.environ.get("CI")
-
-
 def plan_jobs(args: argparse.Namespace, workdir: Path) -> list[Job]:
     """The jobs the command line asks for; stdin becomes a file named after ``--stdin-filename``."""
     planner = Planner(Path.cwd(), Path(os.path.expanduser("~")), args.config)
@@ -72,58 +56,26 @@ def plan_jobs(args: argparse.Namespace, workdir: Path) -> list[Job]:
     name = Path(display).name if display.lower().endswith(".sql") else f"{Path(display).name}.sql"
     target = workdir / "stdin" / name
     target.parent.mkdir()
-    target.write_text(sys.stdin.read(), encoding="utf-8")
+    # Bytes as they come: the service keeps line endings and BOMs, and `--fix -` gives them back.
+    target.write_bytes(sys.stdin.buffer.read())
     return [Job(planner.config(Path(display)), files=[(display, target)])]
 
 
-def fields(args: argparse.Namespace, job: Job) -> dict[str, str]:
-    """The form fields of one submission: the command's options beat the discovered config."""
-    values = {
-        "dialect": args.dialect or job.config.dialect,
-        "rules": args.rules,
-        "exclude_rules": args.exclude_rules,
-        "config": job.config.text,
-    }
-    return {key: value for key, value in values.items() if value}
-
-
-def run_job(
-    args: argparse.Namespace, api: ApiClient, job: Job, workdir: Path
-) -> tuple[dict[str, Any], list[Record]]:
-    """Submit one job, follow it, and return its final status and records (user paths)."""
-    upload, paths = job.upload(workdir)
-    try:
-        accepted = api.submit(upload, fields(args, job))
-    except ApiError as exc:
-        if exc.code in CONFIG_REFUSALS:
-            raise ApiError(exc.status, exc.code, explain_refusal(str(exc), job.config.layer)) from exc
-        raise
-    job_id = accepted["job_id"]
-    deadline = time.monotonic() + args.timeout
-    with tqdm(desc=upload.name, unit="file", disable=not show_progress(), file=sys.stderr) as bar:
-        final = Follower(api, bar, deadline, args.poll_interval).follow(job_id)
-    records: list[Record] = api.get(f"/api/v1/jobs/{job_id}/results")
-    return final, output.user_paths(records, paths)
-
-
 def run(args: argparse.Namespace, workdir: Path) -> int:
-    """Every job, one report, the exit status of the whole."""
+    """Every job, one report, the exit status of the whole; ``--fix`` and ``--diff`` go their own way."""
     api = ApiClient(args.url)
+    jobs = plan_jobs(args, workdir)
+    if args.fix or args.diff:
+        return fixing.run(args, api, jobs, workdir)
     finals, records = [], []
-    for job in plan_jobs(args, workdir):
-        final, job_records = run_job(args, api, job, workdir)
-        finals.append(final)
-        records.extend(job_records)
-    output.write(output.render(args.format, records), args.output)
-    for fmt, path in args.report:
-        output.write(output.render(fmt, records), path)
-    if args.output is not None or args.format != "human" or args.report:
-        print(summary(records), file=sys.stderr)
-    for line in output.job_errors(finals):
-        print(line, file=sys.stderr)
-    statuses = [f["job_status"] for f in finals]
-    status = JobStatus.FAILED if JobStatus.FAILED in statuses else JobStatus.COMPLETED
-    return exit_code(status, records, args.fail_on, args.max_violations) if finals or records else EXIT_CLEAN
+    for job in jobs:
+        done = run_job(args, api, job, workdir)
+        finals.append(done.final)
+        records.extend(done.records)
+    output.publish(args, records, finals, stdout=True)
+    if not finals:
+        return EXIT_CLEAN
+    return exit_code(output.final_status(finals), records, args.fail_on, args.max_violations)
 
 
 def main(argv: list[str] | None = None) -> int:

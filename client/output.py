@@ -8,13 +8,15 @@ behind the service's ``?format=``, so both print the same bytes.
 """
 
 import sys
+from argparse import Namespace
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import reports
-from client.report import Record
+from client.report import Record, summary
+from schemas.statuses import JobStatus
 
 
 def tool_version() -> str | None:
@@ -57,3 +59,27 @@ def job_errors(jobs: Sequence[dict[str, Any]]) -> list[str]:
         for job in jobs
         if job.get("error")
     ]
+
+
+def publish(
+    args: Namespace, records: Sequence[Record], finals: Sequence[dict[str, Any]], stdout: bool
+) -> None:
+    """The report where the command line asks (stdout only when ``stdout`` is free), the summary, job errors.
+
+    ``--diff`` and ``sqllint --fix -`` keep stdout for the patch or the SQL,
+    so their report is written only to ``--output`` and ``--report`` files.
+    """
+    if stdout or args.output is not None:
+        write(render(args.format, records), args.output)
+    for fmt, path in args.report:
+        write(render(fmt, records), path)
+    if not stdout or args.output is not None or args.format != "human" or args.report:
+        print(summary(records), file=sys.stderr)
+    for line in job_errors(finals):
+        print(line, file=sys.stderr)
+
+
+def final_status(finals: Sequence[dict[str, Any]]) -> str:
+    """FAILED when any job failed, else COMPLETED: one status for the whole command."""
+    failed = any(f["job_status"] == JobStatus.FAILED for f in finals)
+    return JobStatus.FAILED if failed else JobStatus.COMPLETED
