@@ -9,6 +9,7 @@ import yaml
 
 from deploy.env_file import read_env
 from deploy.environment_rules import ENVIRONMENTS
+from deploy.settings_catalog import secret_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +41,12 @@ def test_each_file_says_what_it_is_for_and_where_secrets_come_from(environment: 
     text = (ROOT / "config" / f"{environment}.env").read_text(encoding="utf-8")
     header = text.split("\n\n", 1)[0]
     assert all(line.startswith("#") for line in header.splitlines())
-    assert "DATABASE_URL and OPERATOR_TOKEN come from" in header
+    # Every secret the settings classes mark is named where an operator looks first.
+    secrets = secret_names()
+    assert set(secrets) >= {"DATABASE_URL", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY"}
+    assert "Secrets never live here" in header
+    for name in secrets:
+        assert name in header, f"{environment}.env's header does not say where {name} comes from"
 
 
 def test_environments_differ_where_the_plan_says() -> None:
