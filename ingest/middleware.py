@@ -43,14 +43,18 @@ def _aiohttp_code(status: int) -> ErrorCode:
 def error_middleware(retry_after_s: int) -> Middleware:
     """The outermost handler wrapper; ``Retry-After`` goes with every answer worth retrying."""
     retry_after = {"Retry-After": str(retry_after_s)}
+    # RFC 9110: a 401 names the scheme that would be accepted.
+    challenge = {"WWW-Authenticate": 'Bearer realm="sqllint"'}
 
     @web.middleware
     async def answer_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
         except LintServiceError as exc:
-            retry = http_status(exc.code) == 503 or exc.code is ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT
-            return error_response(exc.code, exc.message, retry_after if retry else None)
+            status = http_status(exc.code)
+            retry = status == 503 or exc.code is ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT
+            headers = retry_after if retry else challenge if status == 401 else None
+            return error_response(exc.code, exc.message, headers)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise

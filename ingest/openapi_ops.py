@@ -108,6 +108,7 @@ RESPONSE_HEADERS: dict[str, Schema] = {
     "Location": {"type": "string", "description": "The job's status URL."},
     "Idempotent-Replayed": {"type": "string", "enum": ["true"], "description": "A replayed answer."},
     "Retry-After": {"type": "string", "description": "Seconds to wait before retrying."},
+    "WWW-Authenticate": {"type": "string", "description": "The accepted scheme: Bearer."},
     "Allow": {"type": "string", "description": "The methods the path has."},
 }
 

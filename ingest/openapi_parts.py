@@ -78,5 +78,7 @@ def error_responses(codes: tuple[ErrorCode, ...]) -> dict[str, Any]:
         }
         if status in _RETRIED or ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT in listed:
             answer["headers"] = response_headers(("Retry-After",))
+        elif status == 401:
+            answer["headers"] = response_headers(("WWW-Authenticate",))
         responses[str(status)] = answer
     return responses

@@ -128,7 +128,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "control_worker", "Ask a worker to pause, resume, restart its pool, reset or shut down", "monitoring",
         (Reply(202, "On the control topic; the worker acknowledges it in a heartbeat.",
                {JSON: ControlAccepted}),),
-        (C.FORBIDDEN, C.INVALID_REQUEST, C.INVALID_JSON, C.WORKER_NOT_FOUND, C.KAFKA_UNAVAILABLE),
+        (C.UNAUTHORIZED, C.FORBIDDEN, C.INVALID_REQUEST, C.INVALID_JSON, C.WORKER_NOT_FOUND,
+         C.KAFKA_UNAVAILABLE),
         body=Body({JSON: ControlRequest}), operator=True,
     ),
     ("GET", "/api/v1/monitoring/queues"): Operation(

@@ -19,7 +19,11 @@ _SCHEME = "bearer"
 
 
 def require_operator(request: web.Request, token: SecretStr | None) -> None:
-    """Return when ``Authorization: Bearer <token>`` carries the token; else raise FORBIDDEN."""
+    """Return when ``Authorization: Bearer <token>`` carries the token.
+
+    FORBIDDEN (403) when no token is configured: no credential would help. UNAUTHORIZED (401)
+    when the credential is missing or wrong: the client may retry with the right one.
+    """
     expected = token.get_secret_value() if token is not None else ""
     if not expected:
         raise RequestRejectedError(
@@ -27,4 +31,4 @@ def require_operator(request: web.Request, token: SecretStr | None) -> None:
         )
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != _SCHEME or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
-        raise RequestRejectedError(ErrorCode.FORBIDDEN, "an operator's bearer token is required")
+        raise RequestRejectedError(ErrorCode.UNAUTHORIZED, "an operator's bearer token is required")

@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     TASK_NOT_FOUND = "TASK_NOT_FOUND"
     TASK_NOT_FINISHED = "TASK_NOT_FINISHED"
     WORKER_NOT_FOUND = "WORKER_NOT_FOUND"
+    UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_REPORT_FORMAT = "INVALID_REPORT_FORMAT"
     FIX_NOT_REQUESTED = "FIX_NOT_REQUESTED"
@@ -147,8 +148,11 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.WEBHOOKS_DISABLED: ErrorSpec(
         400, (_H,), "callback_url was sent but webhooks are off: WEBHOOK_SIGNING_KEY is not set."
     ),
+    C.UNAUTHORIZED: ErrorSpec(
+        401, (_H,), "No bearer token, or a wrong one (Authorization: Bearer <OPERATOR_TOKEN>)."
+    ),
     C.FORBIDDEN: ErrorSpec(
-        403, (_H,), "The endpoint needs an operator credential (Authorization: Bearer <OPERATOR_TOKEN>)."
+        403, (_H,), "Nobody may do this here: the operator actions are off (OPERATOR_TOKEN is unset)."
     ),
     C.INVALID_CONFIG: ErrorSpec(400, (_H, _J), "The config is not a readable .sqlfluff INI text."),
     C.CONFIG_TOO_LARGE: ErrorSpec(400, (_H, _J), "The config is larger than 64 KiB."),

@@ -10,13 +10,13 @@ out, and why:
 - ``stream_job_events``: an SSE stream stays open until its job ends, and
   OpenAPI 3.1 cannot describe its events for a body check; its own tests
   (tests/ingest/test_job_events_*.py) judge the stream.
-- the control action is fuzzed without a token (the stack sets no
-  OPERATOR_TOKEN), so every request must be refused with the documented 403
-  and no worker can be paused or shut down by the fuzzer. Its missing
-  ``Authorization`` is answered 403 FORBIDDEN (the code's registered status)
-  where HTTP wants 401 with ``WWW-Authenticate``, so schemathesis's
-  missing-header check, which insists on 401, is not run on it: a known
-  deviation, reported, not hidden by the document.
+- the control action is fuzzed on a stack with no OPERATOR_TOKEN, so the
+  actions are off and every request must be refused with the documented
+  403, and no worker can be paused or shut down by the fuzzer. A missing
+  ``Authorization`` is then 403 too (no credential would help), where
+  schemathesis's missing-header check insists on 401, so that one check is
+  not run on it. With a token configured, a missing or wrong one is 401
+  with ``WWW-Authenticate`` (tests/ingest/test_monitoring_control.py).
 
 Answers that need real ids (a finished job, its tasks) are checked on a job
 this test submits, through the same checks.

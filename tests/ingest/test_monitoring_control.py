@@ -67,10 +67,9 @@ async def test_accepted_action_is_on_the_control_topic(
 async def test_without_the_token_nothing_is_published(
     live_worker: Client, kafka_bootstrap: str, topic_names: TopicNames, headers: dict[str, str]
 ) -> None:
-    assert await _code(await live_worker.post(URL, json={"action": "shutdown"}, headers=headers)) == (
-        403,
-        "FORBIDDEN",
-    )
+    resp = await live_worker.post(URL, json={"action": "shutdown"}, headers=headers)
+    assert resp.headers["WWW-Authenticate"] == 'Bearer realm="sqllint"'
+    assert await _code(resp) == (401, "UNAUTHORIZED")
     assert control_events(kafka_bootstrap, topic_names.control) == []
 
 

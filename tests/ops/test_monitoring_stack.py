@@ -132,7 +132,7 @@ def test_control_is_guarded_and_acknowledged(stack: Stack) -> None:
     url = f"/api/v1/monitoring/workers/{proc_id}/control"
     wrong = {"Authorization": "Bearer no"}
     status, body = stack.request("POST", url, {"action": "reset_stats"}, headers=wrong)
-    assert (status, body["error"]["code"]) == (403, "FORBIDDEN")
+    assert (status, body["error"]["code"]) == (401, "UNAUTHORIZED")
     status, body = stack.request("POST", url, {"action": "reset_stats"}, headers=AUTH)
     assert status == 202, body
 
