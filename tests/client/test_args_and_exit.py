@@ -47,6 +47,7 @@ def test_several_reports_from_one_lint() -> None:
         (["--report", "xml=a.xml", "a.sql"], "expected FORMAT=FILE with FORMAT one of human, json"),
         (["--report", "junit", "a.sql"], "expected FORMAT=FILE"),
         (["--config", "/nonexistent/.sqlfluff", "a.sql"], "--config /nonexistent/.sqlfluff: no such file"),
+        (["--fix", "--diff", "a.sql"], "argument --diff: not allowed with argument --fix"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(
