@@ -97,8 +97,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/jobs/{job_id}/events"): Operation(
         "stream_job_events", "Live progress of a job (Server-Sent Events)", "jobs",
         (Reply(200, "Events file, progress and end, each with an id; a finished job replays them and ends.",
-               {"text/event-stream": _TEXT}),),
-        (C.INVALID_ID, C.JOB_NOT_FOUND, *DB), headers=("Last-Event-ID",), contract=ISSUE_12,
+               {"text/event-stream": _TEXT}),
+         Reply(204, "Last-Event-ID was the end event's: nothing more will come (EventSource stops).")),
+        (C.INVALID_ID, C.INVALID_REQUEST, C.JOB_NOT_FOUND, *DB),
+        headers=("Last-Event-ID",), contract=ISSUE_12,
     ),
     ("GET", "/api/v1/tasks/{task_id}"): Operation(
         "get_task", "One file's task", "tasks", (Reply(200, "The task.", {JSON: TaskDetail}),),
