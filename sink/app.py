@@ -20,6 +20,7 @@ def make_faust_app(settings: SinkSettings) -> faust.App:
     resources = SinkResources(settings)
     worker = build_app(settings, resources, state=resources.worker_state, topic_allow_declare=False)
     metrics = SinkMetrics(worker.metrics)
+    resources.deliveries.on_settled = metrics.delivery_settled
     state = resources.worker_state
     writer = BatchWriter(settings, lambda: resources.engine, worker.dead_letters, metrics, state)
     register_agents(worker.app, settings, writer)

@@ -14,6 +14,8 @@ from schemas.statuses import JOB_FINAL, JobStatus
 
 # A batch is 1 to ``batch_size`` (500 by default) events.
 BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+# The outbox's state after an attempt → the metric's outcome.
+WEBHOOK_OUTCOMES = {"DELIVERED": "delivered", "PENDING": "retried", "FAILED": "failed"}
 WRITE_SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -41,6 +43,13 @@ class SinkMetrics:
             "sql_linting_sink_batch_size", "Events per batch the sink wrote.", buckets=BATCH_SIZE_BUCKETS,
             registry=registry,
         )
+        self.webhook_deliveries = Counter(
+            "sql_linting_webhook_deliveries",
+            "Callback attempts settled, by outcome: delivered, retried (another is due), failed (given up).",
+            ["outcome"], registry=registry,
+        )
+        for outcome in WEBHOOK_OUTCOMES.values():
+            self.webhook_deliveries.labels(outcome=outcome)
         self.write_duration = Histogram(
             "sql_linting_sink_write_duration_seconds", "Time of one committed write transaction.",
             buckets=WRITE_SECONDS_BUCKETS, registry=registry,
@@ -50,3 +59,7 @@ class SinkMetrics:
         """Jobs a committed transaction made final."""
         for status in jobs.values():
             self.jobs.labels(status=status.value).inc()
+
+    def delivery_settled(self, state: str) -> None:
+        """A callback attempt's outcome, as the outbox recorded it (PENDING means it will be retried)."""
+        self.webhook_deliveries.labels(outcome=WEBHOOK_OUTCOMES[state]).inc()

@@ -67,6 +67,8 @@ class DeliveryLoop:
         self._task: asyncio.Task[None] | None = None
         self._lease = timedelta(seconds=settings.webhook_timeout_s + 30)
         self.attempts_made = 0  # by this loop, since it was built
+        # Told each settled outcome (the sink's app points it at its metrics once they exist).
+        self.on_settled: Callable[[str], None] = lambda _state: None
 
     def start(self) -> None:
         """Start sending in the background (from the sink's resources)."""
@@ -92,7 +94,9 @@ class DeliveryLoop:
 
     def _settle(self, claimed: Claimed, outcome: Outcome) -> None:
         with self._engine().begin() as conn:
-            outbox.settle(conn, claimed, outcome, _now())
+            recorded = outbox.settle(conn, claimed, outcome, _now())
+        if recorded:  # a stale attempt's answer was dropped, so it is not counted either
+            self.on_settled(outcome.state)
 
     def _secret(self, url: str) -> bytes:
         """The receiver's signing secret, derived from its origin; refused when nothing can be signed."""

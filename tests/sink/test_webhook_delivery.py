@@ -12,10 +12,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
 
 from runtime.db import create_db_engine
 from runtime.tables import webhook_deliveries
+from sink.metrics import SinkMetrics
 from sink.migrate import upgrade
 from sink.settings import SinkSettings
 from sink.store import write_batch
@@ -74,8 +76,13 @@ async def test_two_5xx_then_200_is_delivered_on_the_third_attempt_after_backoff(
         receiver.script["/hook"] = [500, 503]
         ev = _finish_job(db, receiver.url("/hook"))
         loop = DeliveryLoop(_settings(sqlite_db_url), lambda: db)
+        registry = CollectorRegistry()
+        loop.on_settled = SinkMetrics(registry).delivery_settled
         row = await _settled(loop, db, ev)
     assert (row["state"], row["attempts"], row["last_status_code"]) == ("DELIVERED", 3, 200)
+    outcomes = {o: registry.get_sample_value("sql_linting_webhook_deliveries_total", {"outcome": o})
+                for o in ("delivered", "retried", "failed")}
+    assert outcomes == {"delivered": 1, "retried": 2, "failed": 0}
     assert row["delivered_at"] is not None and row["last_error"] is None
     calls = receiver.at("/hook")
     assert len(calls) == 3 and all(call.signature_ok for call in calls)
@@ -94,9 +101,13 @@ async def test_a_410_fails_at_once_without_retry(db: Engine, sqlite_db_url: str)
     async with receiving(KEY) as receiver:
         receiver.script["/gone"] = [410]
         ev = _finish_job(db, receiver.url("/gone"))
-        row = await _settled(DeliveryLoop(_settings(sqlite_db_url), lambda: db), db, ev)
+        loop = DeliveryLoop(_settings(sqlite_db_url), lambda: db)
+        registry = CollectorRegistry()
+        loop.on_settled = SinkMetrics(registry).delivery_settled
+        row = await _settled(loop, db, ev)
         await asyncio.sleep(0.5)
     assert (row["state"], row["attempts"], row["last_status_code"]) == ("FAILED", 1, 410)
+    assert registry.get_sample_value("sql_linting_webhook_deliveries_total", {"outcome": "failed"}) == 1
     assert len(receiver.at("/gone")) == 1
 
 
