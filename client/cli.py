@@ -5,7 +5,8 @@ It finds the user's SQLFluff configuration and ``.sqlfluffignore`` as
 (a progress bar on a terminal only), writes the report in the chosen format,
 and exits 0 when clean, 1 when violations are over the policy, 2 on a usage
 error, a refused configuration, a file that could not be linted or a
-service failure.
+service failure. ``--fix`` writes SQLFluff's fixes back and ``--diff`` prints
+them as a patch (client/fixing.py).
 
 ``top`` is a command only as the very first argument, so every way of naming
 a path keeps linting it: a file or folder literally named ``top`` is linted

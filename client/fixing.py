@@ -24,7 +24,7 @@ from client.http import ApiClient
 from client.plan import Job
 from client.report import EXIT_CLEAN, EXIT_FAILURE, EXIT_VIOLATIONS, Record, exit_code
 from client.submit import Done, run_job
-from client.write_back import encode_like, write_fixed
+from client.write_back import digest, encode_like, write_fixed
 from schemas.statuses import JobStatus
 
 UNPARSABLE = frozenset({"PRS", "TMP"})
@@ -48,21 +48,29 @@ def fix_job(args: argparse.Namespace, api: ApiClient, job: Job, workdir: Path) -
     return done, [f for f in fixes if f.fixed and f.fixed_sql is not None and not f.error]
 
 
-def put_back(job: Job, fixes: list[Fix], stdin: bool) -> set[str]:
-    """Write the fixed files (stdin: print the SQL, fixed or not); the user paths written."""
+def print_stdin(job: Job, fixes: list[Fix]) -> set[str]:
+    """``--fix -``: the fixed SQL on stdout, or the SQL as it came; the temporary file is linted again."""
+    display, target = job.files[0]
+    fixed = {fix.path: fix for fix in fixes}.get(display)
+    if fixed is not None and fixed.fixed_sql is not None:
+        target.write_bytes(encode_like(target.read_bytes(), fixed.fixed_sql))
+    sys.stdout.flush()
+    sys.stdout.buffer.write(target.read_bytes())
+    sys.stdout.buffer.flush()
+    return {fixed.path} if fixed is not None else set()
+
+
+def put_back(job: Job, fixes: list[Fix], sent: dict[str, str]) -> set[str]:
+    """Write the fixed files, except one edited since it was sent (that edit wins); the user paths written."""
     targets = dict(job.files)
-    if stdin:
-        display, target = job.files[0]
-        fixed = {fix.path: fix for fix in fixes}.get(display)
-        if fixed is not None and fixed.fixed_sql is not None:
-            target.write_bytes(encode_like(target.read_bytes(), fixed.fixed_sql))
-        sys.stdout.flush()
-        sys.stdout.buffer.write(target.read_bytes())
-        sys.stdout.buffer.flush()
-    else:
-        for fix in fixes:
-            write_fixed(targets[fix.path], fix.fixed_sql or "")
-    return {fix.path for fix in fixes}
+    written = set()
+    for fix in fixes:
+        if digest(targets[fix.path]) != sent[fix.path]:
+            print(f"{fix.path}: not written: it changed while the service fixed it", file=sys.stderr)
+            continue
+        write_fixed(targets[fix.path], fix.fixed_sql or "")
+        written.add(fix.path)
+    return written
 
 
 def relint(
@@ -81,6 +89,7 @@ def fix(args: argparse.Namespace, api: ApiClient, jobs: list[Job], workdir: Path
     stdin = args.paths == ["-"]
     finals, records, count = [], [], 0
     for job in jobs:
+        sent = {display: digest(path) for display, path in job.files}
         done, fixes = fix_job(args, api, job, workdir)
         finals.append(done.final)
         if job.archive is not None:
@@ -89,7 +98,7 @@ def fix(args: argparse.Namespace, api: ApiClient, jobs: list[Job], workdir: Path
                 sys.stderr.write("".join(f.diff for f in fixes))
             records.extend(done.records)
             continue
-        written = put_back(job, fixes, stdin)
+        written = print_stdin(job, fixes) if stdin else put_back(job, fixes, sent)
         count += len(written)
         again, relint_finals = relint(args, api, job, written, workdir)
         finals.extend(relint_finals)

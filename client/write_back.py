@@ -14,6 +14,7 @@ original in one ``os.replace``.
 
 import codecs
 import contextlib
+import hashlib
 import os
 import stat
 import tempfile
@@ -57,3 +58,8 @@ def write_fixed(path: Path, text: str) -> None:
     with target.open("rb") as handle:
         head = handle.read(len(codecs.BOM_UTF8))
     replace_atomically(target, encode_like(head, text))
+
+
+def digest(path: Path) -> str:
+    """The file's content hash: a file edited while the service fixed it is left to the edit."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
