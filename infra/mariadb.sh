@@ -2,15 +2,22 @@
 # A private MariaDB server for development and tests, run as a plain background
 # process (there is no systemd here, and Debian's policy-rc.d refuses service starts).
 #
-#   mariadb.sh ensure     install mariadb-server if missing, start, create database + users
-#   mariadb.sh stop       stop the server started by `ensure` (by its pid)
-#   mariadb.sh status     running or not
-#   mariadb.sh url        the application URL (DATABASE_URL) for the sqllint user
-#   mariadb.sh test-url   the server URL for tests (may create/drop databases named test_%)
+#   mariadb.sh ensure       install mariadb-server if missing, start, apply infra/db/grants.sql
+#   mariadb.sh stop         stop the server started by `ensure` (by its pid)
+#   mariadb.sh status       running or not
+#   mariadb.sh url ROLE     the URL of one least-privilege user (ROLE: ingest, sink or owner), for
+#                           command substitution only: DATABASE_URL="$(infra/mariadb.sh url sink)"
+#   mariadb.sh test-url     the server URL for tests (may create/drop databases named test_%)
 #
-# Environment (defaults are development-only passwords, never used in production):
-#   MARIADB_PORT (3307), SQLLINT_DB_PASSWORD (sqllint-dev), SQLLINT_TEST_DB_PASSWORD (sqllint-test-dev).
-# If DATABASE_URL names a MySQL/MariaDB server that already answers, `ensure` leaves it alone.
+# Users (infra/db/grants.sql): sqllint_ingest and sqllint_sink for the services, sqllint_owner for
+# migrations (DDL). Their passwords: SQLLINT_INGEST_DB_PASSWORD, SQLLINT_SINK_DB_PASSWORD and
+# SQLLINT_OWNER_DB_PASSWORD when set (letters, digits, . _ ~ -), else random ones made at the first
+# `ensure` and kept in var/mariadb/credentials (mode 0600, never committed): no password is a
+# default. `ensure` prints URLs with *** in place of the password.
+# The test-admin user sqllint_test (databases test_% only, on this 127.0.0.1-bound server) keeps
+# SQLLINT_TEST_DB_PASSWORD (sqllint-test-dev): running test sessions of a checkout hold it.
+# MARIADB_PORT (3307). If DATABASE_URL names a MySQL/MariaDB server that already answers, `ensure`
+# leaves it alone.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +25,9 @@ DIR="$ROOT/var/mariadb"
 DATADIR="$DIR/data"
 PIDFILE="$DIR/mariadbd.pid"
 PORT="${MARIADB_PORT:-3307}"
-APP_PASSWORD="${SQLLINT_DB_PASSWORD:-sqllint-dev}"
+CREDENTIALS="$DIR/credentials"
+OWNER_SQL="$ROOT/infra/db/owner.sql"
+GRANTS="$ROOT/infra/db/grants.sql"
 TEST_PASSWORD="${SQLLINT_TEST_DB_PASSWORD:-sqllint-test-dev}"
 READY_TIMEOUT="${MARIADB_READY_TIMEOUT:-60}"
 SOCKET="$DIR/mariadb.sock"
@@ -89,13 +98,48 @@ start_server() {
     done
 }
 
+password() {
+    # The password of role $1: from the environment, else the credentials file, else a new random one.
+    local role="$1" name value
+    name="SQLLINT_${role^^}_DB_PASSWORD"
+    value="${!name:-}"
+    if [[ -z "$value" && -f "$CREDENTIALS" ]]; then value="$(sed -n "s/^$role=//p" "$CREDENTIALS")"; fi
+    if [[ -z "$value" ]]; then
+        value="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+        mkdir -p "$DIR"
+        (umask 077 && echo "$role=$value" >>"$CREDENTIALS")
+    fi
+    # Safe unquoted in a URL and inside SQL quotes: never escaped, so never mangled on the way.
+    [[ "$value" =~ ^[A-Za-z0-9._~-]+$ ]] || die "$name may hold only letters, digits and . _ ~ -"
+    echo "$value"
+}
+
+unlock() {
+    # Each user's password through stdin (never argv, where ps shows it), and the user unlocked.
+    local role statements=""
+    for role in "$@"; do
+        statements+="ALTER USER 'sqllint_$role'@'%' IDENTIFIED BY '$(password "$role")' ACCOUNT UNLOCK;"$'\n'
+    done
+    root_sql <<<"$statements"
+}
+
+migrate_as_owner() {
+    # The grants name tables, so the schema must be at head first, migrated by its owner.
+    local py=python3
+    [[ -x "$ROOT/.venv/bin/python" ]] && py="$ROOT/.venv/bin/python"
+    (cd "$ROOT" && DATABASE_URL="$(role_url owner)" "$py" -m sink.migrate upgrade >"$DIR/migrate.log" 2>&1) \
+        || { cat "$DIR/migrate.log" >&2; die "migrating the sqllint database as sqllint_owner failed"; }
+}
+
 create_users() {
-    # Least privilege: the app user owns only `sqllint`; the test user only databases named test_*.
+    # infra/db: the owner, the migrations, then the services' users (docs/security.md); the
+    # test-admin user only on databases named test_*.
+    root_sql <"$OWNER_SQL"
+    unlock owner
+    migrate_as_owner
+    root_sql <"$GRANTS"
+    unlock ingest sink
     root_sql <<EOF
-CREATE DATABASE IF NOT EXISTS sqllint CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS 'sqllint'@'%' IDENTIFIED BY '$APP_PASSWORD';
-ALTER USER 'sqllint'@'%' IDENTIFIED BY '$APP_PASSWORD';
-GRANT ALL PRIVILEGES ON \`sqllint\`.* TO 'sqllint'@'%';
 CREATE USER IF NOT EXISTS 'sqllint_test'@'%' IDENTIFIED BY '$TEST_PASSWORD';
 ALTER USER 'sqllint_test'@'%' IDENTIFIED BY '$TEST_PASSWORD';
 GRANT ALL PRIVILEGES ON \`test\\_%\`.* TO 'sqllint_test'@'%';
@@ -106,6 +150,10 @@ EOF
 ensure() {
     if external_server_answers; then return 0; fi
     install_server
+    # One `ensure` at a time: parallel test sessions must not each make a different first password.
+    mkdir -p "$DIR"
+    exec 9>"$DIR/ensure.lock"
+    flock 9
     if running_pid >/dev/null; then
         echo "mariadb.sh: already running (pid $(running_pid))"
     else
@@ -113,7 +161,9 @@ ensure() {
     fi
     create_users
     echo "mariadb.sh: MariaDB $(root_sql -e 'SELECT VERSION()') ready on 127.0.0.1:$PORT"
-    echo "DATABASE_URL=$(app_url)"
+    local role
+    for role in ingest sink owner; do echo "mariadb.sh: $role DATABASE_URL=$(masked_url "$role")"; done
+    echo "mariadb.sh: the URLs with their passwords: infra/mariadb.sh url ingest|sink|owner"
 }
 
 stop() {
@@ -128,14 +178,18 @@ stop() {
     echo "mariadb.sh: stopped ($pid)"
 }
 
-app_url() { echo "mysql+pymysql://sqllint:$APP_PASSWORD@127.0.0.1:$PORT/sqllint"; }
+role_url() {
+    case "$1" in ingest | sink | owner) ;; *) die "usage: mariadb.sh url ingest|sink|owner" ;; esac
+    echo "mysql+pymysql://sqllint_$1:$(password "$1")@127.0.0.1:$PORT/sqllint"
+}
+masked_url() { echo "mysql+pymysql://sqllint_$1:***@127.0.0.1:$PORT/sqllint"; }
 test_url() { echo "mysql+pymysql://sqllint_test:$TEST_PASSWORD@127.0.0.1:$PORT/"; }
 
 case "${1:-}" in
     ensure | start) ensure ;;
     stop) stop ;;
     status) if pid="$(running_pid)"; then echo "running pid=$pid port=$PORT"; else echo "stopped"; exit 1; fi ;;
-    url) app_url ;;
+    url) role_url "${2:-}" ;;
     test-url) test_url ;;
-    *) die "usage: mariadb.sh ensure|stop|status|url|test-url" ;;
+    *) die "usage: mariadb.sh ensure|stop|status|url ROLE|test-url" ;;
 esac
