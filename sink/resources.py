@@ -1,6 +1,6 @@
-"""The sink's database engine and its callback delivery loop, opened after the kit created the topics.
+"""The sink's database engine, callback delivery loop and retention loop, opened after the topics exist.
 
-Both are closed after the agents stopped: the loop first, as it uses the engine.
+All are closed after the agents stopped: the loops first, as they use the engine.
 """
 
 import asyncio
@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from runtime.db import create_db_engine
 from runtime.faust.resources import WorkerResources, opened
 from runtime.faust.worker_state import WorkerState
+from sink.retention_loop import RetentionLoop
 from sink.settings import SinkSettings
 from sink.webhooks import DeliveryLoop
 
@@ -21,6 +22,7 @@ class SinkResources(WorkerResources[SinkSettings]):
         super().__init__(settings)
         self._engine: Engine | None = None
         self.deliveries = DeliveryLoop(settings, lambda: self.engine)
+        self.retention = RetentionLoop(settings, lambda: self.engine)
         self.worker_state = WorkerState.for_settings("sink", settings)  # mode owns `.state`
 
     @property
@@ -32,10 +34,12 @@ class SinkResources(WorkerResources[SinkSettings]):
         """The engine connects on first use (the delivery loop's first poll, or the first batch)."""
         self._engine = create_db_engine(self.settings.database_url)
         self.deliveries.start()
+        self.retention.start()
 
     async def close(self) -> None:
         """Closing pooled connections may block on the network, hence the thread."""
         await self.deliveries.stop()
+        await self.retention.stop()
         engine, self._engine = self._engine, None
         if engine is not None:
             await asyncio.to_thread(engine.dispose)

@@ -48,3 +48,15 @@ class SinkSettings(WorkerSettings):
         gt=0,
         description="How often the delivery loop looks for callbacks due (the latency of a callback).",
     )
+    retention_days: float = Field(
+        30.0,
+        gt=0,
+        description="Days after a job finished before its rows (job, tasks, callback, fixes) are purged; "
+        "idempotency keys older than this are purged too.",
+    )
+    retention_sweep_s: float = Field(
+        3600.0, gt=0, description="Seconds between two retention rounds (row purge and job folder cleanup)."
+    )
+    retention_batch: int = Field(
+        200, ge=1, description="Jobs (or keys, or folders) handled per transaction by a retention round."
+    )
