@@ -20,6 +20,8 @@ class KafkaUnavailableError(LintServiceError, code=ErrorCode.KAFKA_UNAVAILABLE):
 
 
 HOUR_MS = str(3600 * 1000)
+DAY_MS = 24 * 3600 * 1000
+CACHE_RETENTION_MS = 30 * DAY_MS  # TOPIC_CACHE_RETENTION_DAYS's default
 _TOMBSTONES = {"delete.retention.ms": HOUR_MS, "min.cleanable.dirty.ratio": "0.1"}
 
 
@@ -32,21 +34,44 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=dict)
 
 
-def topic_specs(names: TopicNames, partitions: int = 8, replication_min_isr: int = 1) -> list[TopicSpec]:
-    """Specs for every topic; tasks get the most partitions since they carry the load."""
+def topic_specs(
+    names: TopicNames,
+    partitions: int = 8,
+    replication_min_isr: int = 1,
+    cache_retention_ms: int = CACHE_RETENTION_MS,
+) -> list[TopicSpec]:
+    """Specs for every topic; tasks get the most partitions since they carry the load.
+
+    Every topic says how long it keeps what it holds (docs/security.md, Retention): nothing
+    is kept by a broker default that an operator would have to look up.
+    """
     isr = {"min.insync.replicas": str(replication_min_isr)}
-    week = {"retention.ms": str(7 * 24 * 3600 * 1000), **isr}
+    week = {"retention.ms": str(7 * DAY_MS), **isr}
     return [
         TopicSpec(names.jobs, max(1, partitions // 2), week),
         TopicSpec(names.tasks, partitions, week),
         TopicSpec(names.progress, partitions, week),
         TopicSpec(names.lint_results, partitions, week),
-        TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * 24 * 3600 * 1000), **isr}),
-        # Keyed by the content hash: compaction keeps one entry per key, forever.
-        TopicSpec(names.lint_cache, max(1, partitions // 2), {"cleanup.policy": "compact", **isr}),
-        # The newest heartbeat per worker; a clean stop's tombstone is kept an hour, then dropped.
+        TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * DAY_MS), **isr}),
+        # Keyed by the content hash: compaction keeps one entry per key, and an entry not
+        # written again within TOPIC_CACHE_RETENTION_DAYS goes (a miss only costs one lint).
         TopicSpec(
-            names.workers, 1, {"cleanup.policy": "compact", "segment.ms": HOUR_MS, **_TOMBSTONES, **isr}
+            names.lint_cache,
+            max(1, partitions // 2),
+            {"cleanup.policy": "compact,delete", "retention.ms": str(cache_retention_ms), **isr},
+        ),
+        # The newest heartbeat per worker; a clean stop's tombstone is kept an hour, then dropped,
+        # and a crashed worker's last beat (no tombstone) goes after a week.
+        TopicSpec(
+            names.workers,
+            1,
+            {
+                "cleanup.policy": "compact,delete",
+                "retention.ms": str(7 * DAY_MS),
+                "segment.ms": HOUR_MS,
+                **_TOMBSTONES,
+                **isr,
+            },
         ),
         # Operators' actions matter only while a worker can still act on them.
         TopicSpec(names.control, 1, {"retention.ms": str(24 * 3600 * 1000), **isr}),
@@ -62,15 +87,25 @@ def ensure_topics(
     min_insync_replicas: int = 1,
     timeout: float = 30.0,
 ) -> list[str]:
-    """Create the missing topics; return the names that were created."""
+    """Create the missing topics; return the names that were created.
+
+    An existing topic keeps its configs: docs/deployment.md says how to align them (kafka-configs).
+    """
     admin = AdminClient({"bootstrap.servers": bootstrap})
+    specs = topic_specs(names, partitions, min_insync_replicas)
+    return _create_missing(admin, bootstrap, specs, replication_factor, timeout)
+
+
+def _create_missing(
+    admin: AdminClient, bootstrap: str, specs: list[TopicSpec], replication_factor: int, timeout: float
+) -> list[str]:
     try:
         existing = set(admin.list_topics(timeout=timeout).topics)
     except KafkaException as exc:
         raise KafkaUnavailableError(f"cannot list topics at {bootstrap}: {exc}") from exc
     wanted = [
         NewTopic(s.name, s.partitions, replication_factor, config=s.config)
-        for s in topic_specs(names, partitions, min_insync_replicas)
+        for s in specs
         if s.name not in existing
     ]
     if not wanted:
@@ -87,12 +122,14 @@ def ensure_topics(
 
 
 def ensure_service_topics(settings: ServiceSettings, timeout: float = 30.0) -> list[str]:
-    """Create the missing topics with the shape a service's settings ask for."""
-    return ensure_topics(
-        settings.kafka_bootstrap_servers,
+    """Create the missing topics with the shape (and the cache's retention) a service's settings ask for."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
+    specs = topic_specs(
         settings.topics,
-        partitions=settings.topic_partitions,
-        replication_factor=settings.topic_replication_factor,
-        min_insync_replicas=settings.topic_min_insync_replicas,
-        timeout=timeout,
+        settings.topic_partitions,
+        settings.topic_min_insync_replicas,
+        round(settings.topic_cache_retention_days * DAY_MS),
+    )
+    return _create_missing(
+        admin, settings.kafka_bootstrap_servers, specs, settings.topic_replication_factor, timeout
     )

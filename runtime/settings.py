@@ -100,6 +100,11 @@ class ServiceSettings(BaseSettings):
         1, ge=1, validation_alias=_shared("TOPIC_MIN_INSYNC_REPLICAS"),
         description="min.insync.replicas of created topics.",
     )
+    topic_cache_retention_days: float = Field(
+        30.0, gt=0, validation_alias=_shared("TOPIC_CACHE_RETENTION_DAYS"),
+        description="retention.ms of the lint-cache topic (compact,delete): a result not seen again "
+        "for this long is dropped.",
+    )
 
     @classmethod
     def own_fields(cls) -> tuple[str, ...]:
