@@ -23,7 +23,7 @@ from harness.settings import StackSettings
 from harness.stack import ServiceDiedError, Stack, launch, new_stack
 from runtime.kafka_admin import ensure_service_topics
 from runtime.settings import ServiceSettings
-from sink.migrate import upgrade
+from sink.migrate import masked, upgrade
 
 DEFAULT_DATABASE_URL = "sqlite:///var/sqllint.db"
 
@@ -52,7 +52,7 @@ def _stop_requested(signum: int, _frame: FrameType | None) -> None:
 
 def prepare(database_url: str, bootstrap: str) -> None:
     """Migrate the database and create the topics the environment names (both idempotent)."""
-    say(f"migrating {database_url}")
+    say(f"migrating {masked(database_url)}")  # never the password: this is the console and a log
     upgrade(database_url)
     created = ensure_service_topics(ServiceSettings(kafka_bootstrap_servers=bootstrap))
     say(f"topics created: {', '.join(created) or 'none (all exist)'}")

@@ -16,12 +16,15 @@ GRANT INSERT ON `sqllint`.`linting_jobs` TO 'sqllint_ingest'@'%';
 GRANT INSERT, UPDATE, DELETE ON `sqllint`.`idempotency_keys` TO 'sqllint_ingest'@'%';
 
 -- The sink materialises jobs and tasks (upserts: INSERT ... ON DUPLICATE KEY UPDATE) and runs the
--- webhook outbox (SELECT ... FOR UPDATE SKIP LOCKED needs UPDATE); DELETE for the rows it owns.
+-- webhook outbox (SELECT ... FOR UPDATE SKIP LOCKED needs UPDATE); DELETE for retention's purge.
 -- Table by table, so a table added later is not writable until this file says so. No DDL.
 CREATE USER IF NOT EXISTS 'sqllint_sink'@'%' ACCOUNT LOCK;
 GRANT SELECT, INSERT, UPDATE, DELETE ON `sqllint`.`linting_jobs` TO 'sqllint_sink'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `sqllint`.`linting_tasks` TO 'sqllint_sink'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `sqllint`.`webhook_deliveries` TO 'sqllint_sink'@'%';
+-- Retention (sink/retention.py) expires Idempotency-Key rows: it finds and deletes them, never
+-- writes one.
+GRANT SELECT, DELETE ON `sqllint`.`idempotency_keys` TO 'sqllint_sink'@'%';
 
 -- The single over-privileged user of earlier versions is gone.
 DROP USER IF EXISTS 'sqllint'@'%';
