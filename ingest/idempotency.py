@@ -5,13 +5,18 @@ of two racing requests, on one replica or two, exactly one publishes; the
 other replays the stored answer, or is told to retry while the first is still
 in flight. Within one process a per-key lock serialises the race so it rarely
 reaches the database. A request without a key passes through every step.
+
+A key expires ``INGEST_IDEMPOTENCY_KEY_TTL_HOURS`` after its claim: a request
+then reuses it as a new key (a client retries within minutes, not days), and a
+claim left PENDING by a crashed replica stops blocking its key. The sink
+deletes the rows themselves after ``SINK_RETENTION_DAYS`` (sink/retention.py).
 """
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -32,8 +37,9 @@ _CLAIM_ATTEMPTS = 3
 class IdempotencyKeys:
     """Claims, completes and releases keys in ``runtime.tables.idempotency_keys``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, ttl_hours: float = 24.0) -> None:
         self._engine = engine
+        self._ttl = timedelta(hours=ttl_hours)
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @asynccontextmanager
@@ -64,6 +70,9 @@ class IdempotencyKeys:
                 existing = await run_db(self._engine, _get, key)
             if existing is None:
                 continue  # released by a failed first attempt in between: claim again
+            if existing["created_at"] < _now() - self._ttl:
+                await run_db(self._engine, _expire, key, existing["created_at"])
+                continue  # expired: this request claims the key afresh
             if existing["request_hash"] != fingerprint:
                 raise RequestRejectedError(
                     ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request"
@@ -93,9 +102,12 @@ class IdempotencyKeys:
             log.warning("idempotency key of failed job %s not released: %s", job_id, exc.message)
 
 
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def _insert(conn: Connection, key: str, fingerprint: str, job_id: UUID) -> None:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    row = {"request_hash": fingerprint, "job_id": str(job_id), "response_json": PENDING, "created_at": now}
+    row = {"request_hash": fingerprint, "job_id": str(job_id), "response_json": PENDING, "created_at": _now()}
     conn.execute(insert(keys).values(idempotency_key=key, **row))
 
 
@@ -111,3 +123,8 @@ def _complete(conn: Connection, key: str, job_id: UUID, response_json: str) -> N
 
 def _release(conn: Connection, key: str, job_id: UUID) -> None:
     conn.execute(delete(keys).where(keys.c.idempotency_key == key, keys.c.job_id == str(job_id)))
+
+
+def _expire(conn: Connection, key: str, created_at: datetime) -> None:
+    """Delete the expired claim only: a racing request may have claimed the key afresh meanwhile."""
+    conn.execute(delete(keys).where(keys.c.idempotency_key == key, keys.c.created_at == created_at))

@@ -38,6 +38,9 @@ class IngestSettings(ServiceSettings):
         None, description="Base of status_url links (e.g. https://lint.example.com); else the request's."
     )
     retry_after_s: int = Field(5, ge=1, description="Retry-After seconds sent with a 503.")
+    idempotency_key_ttl_hours: float = Field(
+        24.0, gt=0, description="Hours an Idempotency-Key is remembered; then it may name a new request."
+    )
     ready_timeout_s: float = Field(2.0, gt=0, description="Per-check timeout of /health/ready.")
     accepted_cache_size: int = Field(
         10000, ge=1, description="Recently accepted jobs remembered in memory for GET before 404."

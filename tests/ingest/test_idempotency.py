@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,7 +57,7 @@ async def test_a_key_still_in_flight_is_retried_later(client: Client, settings: 
     claim = {"idempotency_key": key, "request_hash": request_digest({"json": BODY}), "response_json": ""}
     engine = create_db_engine(settings.database_url)
     with engine.begin() as conn:
-        at = datetime(2025, 1, 2)
+        at = datetime.now(UTC).replace(tzinfo=None)  # a fresh claim: an old one would have expired
         conn.execute(insert(idempotency_keys).values(job_id=str(uuid.uuid4()), created_at=at, **claim))
     engine.dispose()
     resp = await client.post("/api/v1/jobs", json=BODY, headers={"Idempotency-Key": key})
@@ -101,3 +101,42 @@ async def test_racing_requests_make_one_job(
     assert [key for key, _ in events] == [accepted[0]["job_id"]]
     assert count(db_url, idempotency_keys) == 1
     assert count(db_url, jobs) == 1
+
+
+def _old_claim(settings: IngestSettings, key: str, body: dict[str, Any], age: timedelta, answer: str) -> None:
+    engine = create_db_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(idempotency_keys).values(
+                idempotency_key=key,
+                request_hash=request_digest({"json": body}),
+                response_json=answer,
+                job_id=str(uuid.uuid4()),
+                created_at=datetime.now(UTC).replace(tzinfo=None) - age,
+            )
+        )
+    engine.dispose()
+
+
+async def test_an_expired_key_names_a_new_request(client: Client, settings: IngestSettings) -> None:
+    """Past INGEST_IDEMPOTENCY_KEY_TTL_HOURS a key is free again, even for another body or a stuck claim."""
+    ttl = timedelta(hours=settings.idempotency_key_ttl_hours)
+    reused, stuck = f"old-{uuid.uuid4()}", f"stuck-{uuid.uuid4()}"
+    _old_claim(settings, reused, {**BODY, "dialect": "mysql"}, ttl + timedelta(minutes=1), '{"job_id": "x"}')
+    _old_claim(settings, stuck, BODY, ttl + timedelta(minutes=1), "")
+    for key in (reused, stuck):
+        resp = await client.post("/api/v1/jobs", json=BODY, headers={"Idempotency-Key": key})
+        assert resp.status == 202, await resp.text()
+        assert "Idempotent-Replayed" not in resp.headers
+    assert count(settings.database_url, idempotency_keys) == 2  # each expired row replaced by the new claim
+
+
+async def test_a_key_within_its_ttl_still_refuses_another_body(
+    client: Client, settings: IngestSettings
+) -> None:
+    key = f"young-{uuid.uuid4()}"
+    ttl = timedelta(hours=settings.idempotency_key_ttl_hours)
+    _old_claim(settings, key, {**BODY, "dialect": "mysql"}, ttl - timedelta(minutes=5), '{"job_id": "x"}')
+    resp = await client.post("/api/v1/jobs", json=BODY, headers={"Idempotency-Key": key})
+    assert resp.status == 422
+    assert (await resp.json())["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
