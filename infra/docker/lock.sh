@@ -3,8 +3,11 @@
 #   requirements.lock             every runtime dependency of pyproject.toml's [project].dependencies
 #                                 (not the test extras), each pinned with the sha256 of every file
 #                                 the index serves for that version;
-#   infra/docker/build.lock       the build backends of the builder stage (build-requirements.in).
-# Both are for CPython $PYTHON_VERSION, read from the Dockerfile's `ARG PYTHON_VERSION`, so the
+#   infra/docker/build.lock       the build backends of the builder stage (build-requirements.in);
+#   requirements-dev.lock         the runtime dependencies and the test extras, for the checkout's
+#                                 .venv (infra/bootstrap.sh, .ci/run): the runtime pins are the image's
+#                                 (constrained by requirements.lock), so tests run what ships.
+# All are for CPython $PYTHON_VERSION, read from the Dockerfile's `ARG PYTHON_VERSION`, so the
 # image's interpreter is always the one the lock was made for.
 #
 # Why uv and not pip-compile: pip-compile resolves for the machine it runs on only (its markers are
@@ -58,13 +61,16 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 RUNTIME_LOCK=requirements.lock
 BUILD_LOCK=infra/docker/build.lock
+DEV_LOCK=requirements-dev.lock
 if $CHECK; then
     # Resolved again into copies: uv keeps the pins an output file already has, so only a
     # requirement the locks no longer satisfy (or a missing package) changes them.
     cp requirements.lock "$work/requirements.lock"
     cp infra/docker/build.lock "$work/build.lock"
+    cp requirements-dev.lock "$work/requirements-dev.lock"
     RUNTIME_LOCK="$work/requirements.lock"
     BUILD_LOCK="$work/build.lock"
+    DEV_LOCK="$work/requirements-dev.lock"
 fi
 
 compile() {  # OUTPUT INPUT...
@@ -76,11 +82,13 @@ compile() {  # OUTPUT INPUT...
 compile "$RUNTIME_LOCK" pyproject.toml
 # Constrained by the runtime lock: a package both need (packaging) gets one version in both.
 compile "$BUILD_LOCK" infra/docker/build-requirements.in --constraint "$RUNTIME_LOCK"
+compile "$DEV_LOCK" pyproject.toml --extra test --constraint "$RUNTIME_LOCK"
 
 if $CHECK; then
     # The copies' folder shows in the header and the annotations: compare with it taken out.
     same() { diff <(grep -v '^#    uv pip compile' "$1") <(grep -v '^#    uv pip compile' "$2" | sed "s#$work/##"); }
-    if ! same requirements.lock "$RUNTIME_LOCK" || ! same infra/docker/build.lock "$BUILD_LOCK"; then
+    if ! same requirements.lock "$RUNTIME_LOCK" || ! same infra/docker/build.lock "$BUILD_LOCK" \
+        || ! same requirements-dev.lock "$DEV_LOCK"; then
         die "the locks are out of date with pyproject.toml or build-requirements.in: run make lock"
     fi
 fi
@@ -94,9 +102,16 @@ for platform in "${PLATFORMS[@]}"; do
     "$UV" pip compile --quiet --no-deps --only-binary :all: --python-version "$PYTHON_VERSION" \
         --python-platform "$platform" "$pins" -o /dev/null \
         || die "a pinned package has no $platform wheel: add it to SDIST_ONLY only if its sdist builds"
+    # The dev lock is universal and keeps its markers (pywin32 for Windows only, say): read as
+    # requirements, with the SDIST_ONLY blocks taken out, each marker is judged for $platform.
+    awk -v skip_re="$(echo "${sdist_only#^}" | tr '[:upper:]' '[:lower:]')" \
+        '/^[^ #]/ {skip = tolower($0) ~ ("^" skip_re)} !skip' "$DEV_LOCK" >"$work/dev-wheels.txt"
+    "$UV" pip compile --quiet --no-deps --only-binary :all: --python-version "$PYTHON_VERSION" \
+        --python-platform "$platform" "$work/dev-wheels.txt" -o /dev/null \
+        || die "a package of the dev lock has no $platform wheel: add it to SDIST_ONLY only if its sdist builds"
 done
 if $CHECK; then
     echo "lock.sh: the locks match pyproject.toml for CPython $PYTHON_VERSION on ${PLATFORMS[*]}" >&2
 else
-    echo "lock.sh: wrote requirements.lock and infra/docker/build.lock for CPython $PYTHON_VERSION" >&2
+    echo "lock.sh: wrote requirements.lock, infra/docker/build.lock and requirements-dev.lock for CPython $PYTHON_VERSION" >&2
 fi
