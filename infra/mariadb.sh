@@ -99,12 +99,15 @@ start_server() {
 }
 
 password() {
-    # The password of role $1: from the environment, else the credentials file, else a new random one.
+    # The password of role $1: from the environment, else the credentials file, else (when $2 is
+    # "new") a new random one.
     local role="$1" name value
     name="SQLLINT_${role^^}_DB_PASSWORD"
     value="${!name:-}"
     if [[ -z "$value" && -f "$CREDENTIALS" ]]; then value="$(sed -n "s/^$role=//p" "$CREDENTIALS")"; fi
     if [[ -z "$value" ]]; then
+        # Only `ensure` makes one (it sets it on the server too, under its lock).
+        [[ "${2:-}" == new ]] || die "no password for $role yet: run infra/mariadb.sh ensure first"
         value="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
         mkdir -p "$DIR"
         (umask 077 && echo "$role=$value" >>"$CREDENTIALS")
@@ -118,7 +121,7 @@ unlock() {
     # Each user's password through stdin (never argv, where ps shows it), and the user unlocked.
     local role statements=""
     for role in "$@"; do
-        statements+="ALTER USER 'sqllint_$role'@'%' IDENTIFIED BY '$(password "$role")' ACCOUNT UNLOCK;"$'\n'
+        statements+="ALTER USER 'sqllint_$role'@'%' IDENTIFIED BY '$(password "$role" new)' ACCOUNT UNLOCK;"$'\n'
     done
     root_sql <<<"$statements"
 }
@@ -180,7 +183,9 @@ stop() {
 
 role_url() {
     case "$1" in ingest | sink | owner) ;; *) die "usage: mariadb.sh url ingest|sink|owner" ;; esac
-    echo "mysql+pymysql://sqllint_$1:$(password "$1")@127.0.0.1:$PORT/sqllint"
+    local secret
+    secret="$(password "$1")"  # its own statement: a failure here must stop the script (set -e)
+    echo "mysql+pymysql://sqllint_$1:$secret@127.0.0.1:$PORT/sqllint"
 }
 masked_url() { echo "mysql+pymysql://sqllint_$1:***@127.0.0.1:$PORT/sqllint"; }
 test_url() { echo "mysql+pymysql://sqllint_test:$TEST_PASSWORD@127.0.0.1:$PORT/"; }
