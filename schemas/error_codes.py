@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_FILE_TYPE = "UNSUPPORTED_FILE_TYPE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     SQL_TOO_LARGE = "SQL_TOO_LARGE"
     INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
@@ -113,7 +114,9 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.INVALID_ID: ErrorSpec(400, (_H,), "A job or task id in the path is not a UUID."),
     C.INVALID_PAGE: ErrorSpec(400, (_H,), "page or size is not an integer in range."),
     C.INVALID_STATUS: ErrorSpec(400, (_H,), "The status filter is not a job status."),
-    C.INVALID_RULES: ErrorSpec(400, (_H,), "rules or exclude_rules is not a list of rule codes."),
+    C.INVALID_RULES: ErrorSpec(
+        400, (_H,), "rules or exclude_rules is not a list of rule codes, or lists more than 200."
+    ),
     C.UNKNOWN_DIALECT: ErrorSpec(400, (_H,), "SQLFluff has no such dialect."),
     C.MISSING_SOURCE: ErrorSpec(
         400, (_H,), "The request carries no SQL: no sql_content, file or zip_file_path."
@@ -122,6 +125,9 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.UNSUPPORTED_FILE_TYPE: ErrorSpec(400, (_H,), "Only .sql and .zip files are accepted."),
     C.UNSUPPORTED_MEDIA_TYPE: ErrorSpec(415, (_H,), "Send application/json or multipart/form-data."),
     C.PAYLOAD_TOO_LARGE: ErrorSpec(413, (_H,), "The body or a form field exceeds its limit."),
+    C.REQUEST_TIMEOUT: ErrorSpec(
+        408, (_H,), "The body did not arrive whole within INGEST_BODY_READ_TIMEOUT_S: sent too slowly."
+    ),
     C.SQL_TOO_LARGE: ErrorSpec(413, (_H,), "The SQL text or .sql upload exceeds INGEST_MAX_SQL_BYTES."),
     C.INVALID_IDEMPOTENCY_KEY: ErrorSpec(400, (_H,), "Idempotency-Key is empty, too long or not printable."),
     C.IDEMPOTENCY_KEY_REUSED: ErrorSpec(422, (_H,), "The Idempotency-Key was used for a different request."),
