@@ -28,6 +28,9 @@ class IngestSettings(ServiceSettings):
         64 * 1024, ge=0, description="Inline SQL above this size goes to storage, referenced by path."
     )
     max_sql_bytes: int = Field(MIB, ge=1, description="Largest single SQL text or .sql upload, bytes.")
+    body_read_timeout_s: float = Field(
+        300.0, gt=0, description="A submission's body must arrive whole within this (else 408): slow senders."
+    )
     zip_limits: ZipLimits = Field(
         default_factory=ZipLimits, description="INGEST_ZIP_LIMITS__*: archive policy."
     )
