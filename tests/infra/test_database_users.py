@@ -188,3 +188,15 @@ def _forget(owner_url: str, job_id: str) -> None:
                 conn.execute(delete(table).where(table.c.job_id == job_id))
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["mysql+pymysql//sqllint_sink:Pw-9f3e1c@db/sqllint",
+                                 "mysql+pymysql://sqllint_sink:Pw-9f3e1c@db:notaport/sqllint"])
+@pytest.mark.parametrize("service", ["ingest", "sink"])
+def test_a_service_refusing_its_url_does_not_print_the_password(service: str, url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+           "INGEST_PORT": str(resources.free_port()), "SINK_BATCH_SIZE": "0"}  # a settings error too
+    proc = subprocess.run([sys.executable, "-m", service], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60, check=False)
+    assert proc.returncode != 0
+    assert "Pw-9f3e1c" not in proc.stdout + proc.stderr
