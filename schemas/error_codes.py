@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN_CONFIG_SECTION = "FORBIDDEN_CONFIG_SECTION"
     FORBIDDEN_CONFIG_KEY = "FORBIDDEN_CONFIG_KEY"
     FORBIDDEN_CONFIG_VALUE = "FORBIDDEN_CONFIG_VALUE"
+    FORBIDDEN_INLINE_CONFIG = "FORBIDDEN_INLINE_CONFIG"
     # Paths and archives (HTTP 4xx at upload, or the job / one file at expansion)
     UNSAFE_PATH = "UNSAFE_PATH"
     FILE_NOT_FOUND = "FILE_NOT_FOUND"
@@ -77,6 +78,7 @@ class ErrorCode(StrEnum):
     LINT_CRASHED = "LINT_CRASHED"
     LINT_PARSER_PANIC = "LINT_PARSER_PANIC"
     LINT_RECURSION = "LINT_RECURSION"
+    LINT_PARSE_LIMIT = "LINT_PARSE_LIMIT"
     LINT_ERROR = "LINT_ERROR"
     STORAGE_ERROR = "STORAGE_ERROR"
     EXPANSION_FAILED = "EXPANSION_FAILED"
@@ -167,6 +169,11 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     ),
     C.FORBIDDEN_CONFIG_KEY: ErrorSpec(400, (_H, _J), "The config sets a key outside the allow-list."),
     C.FORBIDDEN_CONFIG_VALUE: ErrorSpec(400, (_H, _J), "The config sets a value that could run code."),
+    C.FORBIDDEN_INLINE_CONFIG: ErrorSpec(
+        None,
+        (_T,),
+        "A `-- sqlfluff:` line in the file sets what the config allow-list refuses (its line and key named).",
+    ),
     C.UNSAFE_PATH: ErrorSpec(
         400,
         (_H, _T),
@@ -202,6 +209,11 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.LINT_CRASHED: ErrorSpec(None, (_T,), "The lint process died while linting the file."),
     C.LINT_PARSER_PANIC: ErrorSpec(None, (_T,), "SQLFluff's Rust parser panicked on the file."),
     C.LINT_RECURSION: ErrorSpec(None, (_T,), "The file is nested too deeply for SQLFluff's parser."),
+    C.LINT_PARSE_LIMIT: ErrorSpec(
+        None,
+        (_T,),
+        "The file exceeds the parser's depth or node limit, which the service fixes (docs/security.md).",
+    ),
     C.LINT_ERROR: ErrorSpec(None, (_T,), "SQLFluff raised an unexpected error on the file."),
     C.STORAGE_ERROR: ErrorSpec(None, (_T,), "The file could not be read from the storage root."),
     C.EXPANSION_FAILED: ErrorSpec(
