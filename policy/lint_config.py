@@ -42,6 +42,10 @@ CORE_KEYS = frozenset(
         "large_file_skip_byte_limit",
     }
 )
+# Set by the service for each job (lint_overrides); a file's directive beats overrides: it may not set them.
+SERVICE_OWNED_CORE_KEYS = frozenset({"large_file_skip_char_limit", "large_file_skip_byte_limit"})
+# The parser's DoS guards at the service's values (SQLFluff 4's defaults, pinned against upgrades).
+PARSER_LIMITS = {"max_parse_depth": 600, "max_parse_nodes": 100_000, "rust_parser_max_iterations": 3_000_000}
 SAFE_TEMPLATERS = frozenset({"raw", "placeholder"})
 DEFAULT_TEMPLATER = "raw"
 
@@ -90,6 +94,12 @@ def _allowed_keys(section: str) -> frozenset[str] | None:
 
 
 def _check_key(section: str, key: str, allowed: frozenset[str] | None) -> None:
+    if key.lower().endswith("_regex"):
+        # Evaluated by a backtracking engine on every token, and an oracle on the file's text: refused.
+        raise ConfigRejectedError(
+            f"config key {key!r} in [{section}] takes a regular expression, which is not allowed",
+            code=ErrorCode.FORBIDDEN_CONFIG_KEY,
+        )
     forbidden = (
         not _KEY.fullmatch(key)
         or key.endswith(("_path", "_paths"))
@@ -98,6 +108,20 @@ def _check_key(section: str, key: str, allowed: frozenset[str] | None) -> None:
     if forbidden:
         raise ConfigRejectedError(
             f"config key {key!r} in [{section}] is not allowed", code=ErrorCode.FORBIDDEN_CONFIG_KEY
+        )
+
+
+def check_setting(section: str, key: str) -> None:
+    """Refuse ``key`` of INI ``section`` unless the allow-list lets a user set it (inline directives too)."""
+    _check_key(section, key, _allowed_keys(section))
+
+
+def check_templater(value: Any) -> None:
+    """Only templaters that cannot run code."""
+    if value not in SAFE_TEMPLATERS:
+        raise ConfigRejectedError(
+            f"templater {value!r} is not allowed (use one of {sorted(SAFE_TEMPLATERS)})",
+            code=ErrorCode.FORBIDDEN_CONFIG_VALUE,
         )
 
 
@@ -136,12 +160,7 @@ def parse_lint_config(text: str) -> dict[str, Any]:
         for key, raw in parser.items(section):
             _check_key(section, key, allowed)
             node[key] = coerce_value(raw)
-    templater = result.get("core", {}).get("templater", DEFAULT_TEMPLATER)
-    if templater not in SAFE_TEMPLATERS:
-        raise ConfigRejectedError(
-            f"templater {templater!r} is not allowed (use one of {sorted(SAFE_TEMPLATERS)})",
-            code=ErrorCode.FORBIDDEN_CONFIG_VALUE,
-        )
+    check_templater(result.get("core", {}).get("templater", DEFAULT_TEMPLATER))
     return result
 
 
@@ -150,7 +169,7 @@ def lint_overrides(options: LintOptions) -> dict[str, Any]:
 
     The job's explicit options beat the file; the templater defaults to ``raw``
     (SQLFluff's own default, jinja, renders user text as a template); our own
-    size policy replaces SQLFluff's silent large-file skip.
+    size policy replaces SQLFluff's silent large-file skip; the parser's limits are ours.
     """
     configured = parse_lint_config(options.config or "").get("core", {})
     overrides: dict[str, Any] = {
@@ -158,6 +177,7 @@ def lint_overrides(options: LintOptions) -> dict[str, Any]:
         "templater": configured.get("templater", DEFAULT_TEMPLATER),
         "large_file_skip_byte_limit": 0,
         "large_file_skip_char_limit": 0,
+        **PARSER_LIMITS,
     }
     if options.rules:
         overrides["rules"] = ",".join(options.rules)

@@ -72,6 +72,10 @@ def test_empty_config_is_empty() -> None:
         ("[sqlfluff]\nlibrary_path = /tmp/evil\n", "FORBIDDEN_CONFIG_KEY", "library_path"),
         ("[sqlfluff]\nprocesses = 64\n", "FORBIDDEN_CONFIG_KEY", "processes"),
         ("[sqlfluff]\nmax_parse_depth = 0\n", "FORBIDDEN_CONFIG_KEY", "max_parse_depth"),
+        ("[sqlfluff]\nmax_parse_nodes = 0\n", "FORBIDDEN_CONFIG_KEY", "max_parse_nodes"),
+        ("[sqlfluff:rules:CV09]\nblocked_regex = (a+)+$\n", "FORBIDDEN_CONFIG_KEY", "regular expression"),
+        ("[sqlfluff:rules:RF02]\nignore_words_regex = ^x\n", "FORBIDDEN_CONFIG_KEY", "ignore_words_regex"),
+        ("[sqlfluff:templater:placeholder]\nparam_regex = :(?P<x>)\n", "FORBIDDEN_CONFIG_KEY", "param_regex"),
         ("[sqlfluff]\nencoding = latin-1\n", "FORBIDDEN_CONFIG_KEY", "encoding"),
         ("[sqlfluff]\ntemplater = jinja\n", "FORBIDDEN_CONFIG_VALUE", "jinja"),
         ("[sqlfluff]\ntemplater = python\n", "FORBIDDEN_CONFIG_VALUE", "python"),
@@ -138,6 +142,9 @@ def test_overrides_carry_job_options_and_service_policy() -> None:
         "exclude_rules": "LT05",
         "large_file_skip_byte_limit": 0,
         "large_file_skip_char_limit": 0,
+        "max_parse_depth": 600,
+        "max_parse_nodes": 100_000,
+        "rust_parser_max_iterations": 3_000_000,
     }
 
 
@@ -182,3 +189,9 @@ def test_large_file_skip_in_config_cannot_hide_a_file() -> None:
     options = LintOptions(config="[sqlfluff]\nlarge_file_skip_byte_limit = 100\n")
 
     assert ("CP01", 2001, 1) in _records(options, sql)
+
+
+def test_parser_limits_are_the_services_whatever_sqlfluffs_defaults() -> None:
+    config = FluffConfig(**fluff_config_kwargs(LintOptions(config="[sqlfluff]\nmax_line_length = 9\n")))
+
+    assert (config.get("max_parse_depth"), config.get("max_parse_nodes")) == (600, 100_000)
