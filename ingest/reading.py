@@ -2,11 +2,14 @@
 
 Bodies are read with explicit bounds: JSON in memory up to what a maximal SQL
 text can take, a form's file streamed to the storage root against its own
-limit (aiohttp's ``client_max_size`` does not cover a streamed multipart).
+limit (aiohttp's ``client_max_size`` does not cover a streamed multipart), and
+the whole read within a deadline, so a client trickling bytes holds a
+connection and a staged file for a bounded time only (408).
 Whatever was staged is dropped again when the body turns out to be bad, and
 a form aiohttp cannot parse is the client's fault (400), not ours.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable
 from typing import TypeVar
@@ -27,7 +30,17 @@ T = TypeVar("T")
 
 
 async def read_request(request: web.Request, storage: Storage, limits: RequestLimits) -> JobRequest:
-    """The submission in the body, whichever of the two forms it came in."""
+    """The submission in the body, whichever of the two forms it came in, read within its deadline."""
+    try:
+        async with asyncio.timeout(limits.body_read_timeout_s):
+            return await _read_body(request, storage, limits)
+    except TimeoutError:
+        raise RequestRejectedError(
+            ErrorCode.REQUEST_TIMEOUT, f"the body did not arrive within {limits.body_read_timeout_s:g} s"
+        ) from None
+
+
+async def _read_body(request: web.Request, storage: Storage, limits: RequestLimits) -> JobRequest:
     if request.content_type == "application/json":
         return await _read_json(request, limits)
     if request.content_type == "multipart/form-data":

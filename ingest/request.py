@@ -58,12 +58,14 @@ class RequestLimits:
     dialects: frozenset[str]
     max_sql_bytes: int
     max_archive_bytes: int
+    body_read_timeout_s: float = 300.0
 
     @classmethod
     def of(cls, settings: IngestSettings) -> "RequestLimits":
         """The limits ``settings`` set, with the dialects this SQLFluff knows."""
         dialects = frozenset(d.label for d in sqlfluff.list_dialects())
-        return cls(dialects, settings.max_sql_bytes, settings.zip_limits.max_archive_bytes)
+        archive = settings.zip_limits.max_archive_bytes
+        return cls(dialects, settings.max_sql_bytes, archive, settings.body_read_timeout_s)
 
 
 @dataclass(frozen=True)

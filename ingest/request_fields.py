@@ -15,6 +15,8 @@ from schemas.error_codes import ErrorCode
 from schemas.statuses import SubmissionType
 
 _RULE_FIELDS = frozenset({"rules", "exclude_rules"})
+# SQLFluff has well under 100 rules: more entries than this is not a rule selection but a load.
+MAX_RULES = 200
 
 
 def fault(code: ErrorCode, message: str) -> PydanticCustomError:
@@ -58,15 +60,20 @@ def flag(value: object, name: str) -> bool:
 
 
 def rule_codes(value: object, name: str) -> tuple[str, ...] | None:
-    """Comma-separated text or a list, stripped and de-duplicated; ``LintOptions`` judges each code."""
+    """Comma-separated text or a list, stripped and de-duplicated; ``LintOptions`` judges each code.
+
+    The count is bounded before any entry is judged, so a list of any length costs one check.
+    """
     if value is None:
         return None
     if isinstance(value, str):
-        items: list[str] = value.split(",")
+        items: list[str] = value.split(",", MAX_RULES)
     elif isinstance(value, list) and all(isinstance(item, str) for item in value):
         items = value
     else:
         raise fault(ErrorCode.INVALID_RULES, f"{name} must be comma-separated rule codes")
+    if len(items) > MAX_RULES:
+        raise fault(ErrorCode.INVALID_RULES, f"{name} lists more than {MAX_RULES} rules")
     return tuple(dict.fromkeys(code for code in (item.strip() for item in items) if code)) or None
 
 
