@@ -172,3 +172,20 @@ async def test_a_rule_list_at_the_bound_is_accepted(served: Client, as_text: boo
     body = {"sql_content": "select 1\n", "rules": ",".join(rules) if as_text else rules}
     resp = await served.post("/api/v1/jobs", json=body)
     assert resp.status == 202, await resp.text()
+
+
+@pytest.mark.parametrize(
+    "endless_part",
+    [b"x" * CHUNK, b"preamble line\r\n" * (CHUNK // 15), b"X-Header: " + b"h" * CHUNK],
+    ids=["preamble without line ends", "preamble lines", "one endless part header"],
+)
+async def test_an_endless_form_preamble_or_header_is_a_4xx_in_bounded_memory(
+    served: Client, storage_root: Path, endless_part: bytes
+) -> None:
+    start = head("multipart/form-data; boundary=b")
+    if endless_part.startswith(b"X-"):
+        start += b"5\r\n--b\r\n\r\n"  # the opening boundary, then the part's endless header
+    body_chunk = b"%x\r\n%s\r\n" % (len(endless_part), endless_part)
+    status, body, _ = await endless(served, start, body_chunk)
+    assert 400 <= status < 500, body
+    assert staged(storage_root) == []
