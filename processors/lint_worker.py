@@ -16,10 +16,11 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from policy.inline_directives import check_inline_config
 from policy.lint_config import ConfigRejectedError, fluff_config_kwargs
 from processors.fixing import fix_outcome
 from schemas.error_codes import ErrorCode
-from schemas.errors import failure
+from schemas.errors import LintServiceError, failure
 from schemas.events import LintOptions
 
 # Building a Linter loads the dialect and rule set (~1 s); jobs reuse a handful
@@ -36,6 +37,8 @@ _VIOLATION_KEYS = (
     "end_line_pos",
     "warning",
 )
+# How SQLFluff words a parse stopped by max_parse_depth / max_parse_nodes (a PRS violation, not an exception).
+_LIMIT_MESSAGES = ("Maximum parse depth exceeded", "Maximum parse node count exceeded")
 
 
 def init_worker(memory_mb: int) -> None:
@@ -80,6 +83,16 @@ def _failure(code: ErrorCode, message: str, started: float) -> dict[str, Any]:
     }
 
 
+class ParseLimitError(LintServiceError, code=ErrorCode.LINT_PARSE_LIMIT):
+    """The service's parser limit stopped the parse: the rest of the file went unlinted, so no result."""
+
+
+def _check_parse_limit(violations: list[dict[str, Any]]) -> None:
+    for v in violations:
+        if v.get("code") == "PRS" and str(v.get("description", "")).startswith(_LIMIT_MESSAGES):
+            raise ParseLimitError(f"line {v.get('start_line_no')}: {v.get('description')}")
+
+
 def lint_text(file_name: str, sql: str, options_json: str) -> dict[str, Any]:
     """Lint one file; return the outcome as a plain dict (never raises for a bad file).
 
@@ -95,11 +108,13 @@ def lint_text(file_name: str, sql: str, options_json: str) -> dict[str, Any]:
 def _lint(file_name: str, sql: str, options_json: str, started: float) -> dict[str, Any]:
     try:
         options = LintOptions.model_validate_json(options_json)
+        check_inline_config(sql)  # before SQLFluff applies the file's directives over our overrides
         linter = _linter_for(options)
         records = linter.lint_string_wrapped(sql, fname=file_name).as_records()
+        _check_parse_limit(records[0]["violations"] if records else [])
         # A second pass, with fixing on, as `sqlfluff fix` runs it: the violations stay those of `lint`.
         fixed = fix_outcome(linter, file_name, sql) if options.fix else None
-    except ConfigRejectedError as exc:
+    except (ConfigRejectedError, ParseLimitError) as exc:
         return _failure(exc.code, exc.message, started)
     except MemoryError:
         _linters.clear()

@@ -80,11 +80,16 @@ def test_rejected_options_are_a_failure_value(options: dict[str, Any], code: str
     assert result["violations"] == []
 
 
-def test_deep_nesting_is_reported_like_sqlfluff() -> None:
+def test_deep_nesting_past_the_parsers_limit_is_a_failure_not_a_partial_result() -> None:
+    # SQLFluff stops at the same limit with one PRS violation and lints nothing else of the file.
     sql = "SELECT " + "(" * 3000 + "1" + ")" * 3000 + "\n"
+    theirs = sqlfluff.lint(sql)
+    assert [v["code"] for v in theirs] == ["PRS"]
+    assert "Maximum parse depth exceeded (limit 600)" in theirs[0]["description"]
     result = _lint(sql)
-    assert result["status"] == "SUCCESS"
-    assert [v["code"] for v in result["violations"]] == [v["code"] for v in sqlfluff.lint(sql)]
+    assert result["status"] == "FAILURE"
+    assert result["error"]["code"] == "LINT_PARSE_LIMIT"
+    assert result["error"]["message"].startswith("line 1: Maximum parse depth exceeded (limit 600)")
 
 
 def test_parser_panic_fails_the_file_not_the_worker() -> None:
