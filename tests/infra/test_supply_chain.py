@@ -151,3 +151,23 @@ def test_the_service_code_is_not_exempt_from_the_security_rules() -> None:
     )
     assert found.returncode == 1
     assert "S602" in found.stdout
+
+
+@pytest.mark.timeout(300)
+def test_lock_check_notices_a_dev_lock_behind_pyproject(tmp_path: Path) -> None:
+    docker = tmp_path / "infra" / "docker"
+    docker.mkdir(parents=True)
+    for name in ("pyproject.toml", "requirements.lock", "requirements-dev.lock"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    for name in ("lock.sh", "Dockerfile", "build.lock", "build-requirements.in"):
+        (docker / name).write_text((ROOT / "infra" / "docker" / name).read_text())
+    (docker / "lock.sh").chmod(0o755)
+    check = [str(docker / "lock.sh"), "--check"]
+    assert subprocess.run(check, capture_output=True, text=True, timeout=240, check=False).returncode == 0
+    locked = (ROOT / "requirements-dev.lock").read_text()
+    stale = re.sub(r"(?m)^pytest-timeout==[^ ]+", "pytest-timeout==2.3.1", locked)
+    (tmp_path / "requirements-dev.lock").write_text(stale)
+    behind = subprocess.run(check, capture_output=True, text=True, timeout=240, check=False)
+    assert behind.returncode == 1
+    assert "out of date" in behind.stderr
+    assert "pytest-timeout==2.3.1" in behind.stdout
