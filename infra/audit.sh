@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Known vulnerabilities of every locked dependency (`make audit`, and `make test`): pip-audit reads
 # the hash-pinned locks (requirements.lock for the image, requirements-dev.lock for the checkout's
-# .venv) as they are, without installing anything, and asks the vulnerability service about each pin.
+# .venv, infra/docker/build.lock for the build backends of both) as they are, without installing anything, and asks the vulnerability service about each pin.
 # Any advisory fails it, except those accepted in .pip-audit-ignore, each with its reason.
 #
 # The service is PyPI's per-release JSON (pip-audit --vulnerability-service pypi); OSV is the other
@@ -10,7 +10,7 @@
 # (what `make test` passes, so a test run offline is not blocked by the network, while `make audit`
 # stays strict).
 #
-#   infra/audit.sh [LOCK...]        default: requirements.lock requirements-dev.lock
+#   infra/audit.sh [LOCK...]        default: requirements.lock requirements-dev.lock infra/docker/build.lock
 #   AUDIT_IGNORE=FILE               the accepted advisories (default .pip-audit-ignore)
 set -euo pipefail
 
@@ -20,7 +20,7 @@ IGNORE="${AUDIT_IGNORE:-.pip-audit-ignore}"
 UNREACHABLE="${AUDIT_UNREACHABLE:-fail}"
 SERVICE="${AUDIT_SERVICE:-pypi}"
 LOCKS=("$@")
-[[ ${#LOCKS[@]} -gt 0 ]] || LOCKS=(requirements.lock requirements-dev.lock)
+[[ ${#LOCKS[@]} -gt 0 ]] || LOCKS=(requirements.lock requirements-dev.lock infra/docker/build.lock)
 
 die() { echo "audit.sh: $*" >&2; exit 1; }
 [[ -x .venv/bin/pip-audit ]] || die "pip-audit is missing from .venv: run infra/bootstrap.sh"
