@@ -212,7 +212,7 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.LINT_PARSE_LIMIT: ErrorSpec(
         None,
         (_T,),
-        "The file exceeds the parser's depth or node limit, which the service fixes (docs/security.md).",
+        "The file is nested deeper than the parser's depth limit, which the service sets (docs/security.md).",
     ),
     C.LINT_ERROR: ErrorSpec(None, (_T,), "SQLFluff raised an unexpected error on the file."),
     C.STORAGE_ERROR: ErrorSpec(None, (_T,), "The file could not be read from the storage root."),
