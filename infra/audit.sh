@@ -38,7 +38,8 @@ report=var/audit/pip-audit.json
 rm -f "$report"  # a report of an earlier run must not stand in for this one
 status=0
 .venv/bin/pip-audit --vulnerability-service "$SERVICE" --disable-pip --require-hashes --progress-spinner off \
-    "${LOCKS[@]/#/--requirement=}" "${ignores[@]}" --format json --output "$report" || status=$?
+    "${LOCKS[@]/#/--requirement=}" "${ignores[@]}" --format json --output "$report" 2>var/audit/pip-audit.err \
+    || status=$?
 
 # pip-audit exits 1 on an advisory not ignored; its report then says which.
 .venv/bin/python - "$report" "$status" "$UNREACHABLE" <<'PY'
@@ -49,7 +50,10 @@ report, status, unreachable = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 try:
     deps = json.load(open(report))["dependencies"]
 except (OSError, ValueError, KeyError):
-    sys.exit(f"audit.sh: pip-audit wrote no report (exit {status})")
+    # No report: pip-audit stopped before answering (no network, the service down); its last words.
+    last = open("var/audit/pip-audit.err").read().strip().splitlines()[-1:] or ["(nothing)"]
+    print(f"audit.sh: NOT AUDITED: pip-audit wrote no report (exit {status}): {last[0]}", file=sys.stderr)
+    sys.exit(3 if unreachable == "fail" else 0)
 skipped = [d for d in deps if d.get("skip_reason")]
 found = [(d["name"], d["version"], v["id"], v.get("fix_versions")) for d in deps for v in d.get("vulns", [])]
 for name, version, vuln, fixes in found:
