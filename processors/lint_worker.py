@@ -37,8 +37,9 @@ _VIOLATION_KEYS = (
     "end_line_pos",
     "warning",
 )
-# How SQLFluff words a parse stopped by max_parse_depth / max_parse_nodes (a PRS violation, not an exception).
-_LIMIT_MESSAGES = ("Maximum parse depth exceeded", "Maximum parse node count exceeded")
+# How SQLFluff words a parse stopped by max_parse_depth (a PRS violation, not an exception). The node
+# limit's PRS stays a finding, as sqlfluff lint reports it: it stops large files, not hostile nesting.
+_LIMIT_MESSAGES = ("Maximum parse depth exceeded",)
 
 
 def init_worker(memory_mb: int) -> None:
@@ -84,7 +85,7 @@ def _failure(code: ErrorCode, message: str, started: float) -> dict[str, Any]:
 
 
 class ParseLimitError(LintServiceError, code=ErrorCode.LINT_PARSE_LIMIT):
-    """The service's parser limit stopped the parse: the rest of the file went unlinted, so no result."""
+    """The parser's depth limit stopped the parse: nothing past it was linted, so there is no result."""
 
 
 def _check_parse_limit(violations: list[dict[str, Any]]) -> None:
