@@ -27,6 +27,7 @@ from ingest.settings import IngestSettings
 from ingest.storage import Storage
 from ingest.submit import SubmitJob
 from runtime.db import create_db_engine
+from runtime.kafka_security import kafka_security
 from runtime.telemetry.http import traced_requests
 
 
@@ -35,7 +36,8 @@ def build_services(settings: IngestSettings) -> Services:
     engine = create_db_engine(settings.database_url)
     storage = Storage(settings.nfs_share_root_path)
     publisher = KafkaPublisher(
-        settings.kafka_bootstrap_servers, settings.topics, settings.kafka_delivery_timeout_ms
+        settings.kafka_bootstrap_servers, settings.topics, settings.kafka_delivery_timeout_ms,
+        security=kafka_security(settings),
     )
     accepted = AcceptedJobs(engine, settings.accepted_cache_size)
     metrics = Metrics()

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from schemas.codec import decode
 from schemas.errors import SchemaError
 from schemas.events import Record
@@ -34,7 +35,7 @@ class EventFeed:
 
     def __init__(
         self, bootstrap: str, progress: str, lint_results: str, deliver: Deliver, watched: Watched,
-        poll_s: float = 0.2,
+        poll_s: float = 0.2, security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         self._decoders = {progress: events_on("progress"), lint_results: events_on("lint_results")}
         self._deliver = deliver
@@ -42,6 +43,7 @@ class EventFeed:
         self._poll_s = poll_s
         self._config = {
             "bootstrap.servers": bootstrap,
+            **security.confluent(),
             # librdkafka insists on a group id; with assign() and no commits, the group is never created.
             "group.id": f"sqllint-ingest-events-{uuid.uuid4().hex}",
             "enable.auto.commit": False,

@@ -15,6 +15,7 @@ import uuid
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from schemas.codec import decode
 from schemas.errors import SchemaError
 from schemas.worker_events import WorkerHeartbeat
@@ -25,11 +26,14 @@ log = logging.getLogger("ingest.heartbeats")
 class HeartbeatReader:
     """``start``/``close`` bracket the polling thread; :meth:`snapshot` is safe from any thread."""
 
-    def __init__(self, bootstrap: str, topic: str, poll_s: float = 0.5) -> None:
+    def __init__(
+        self, bootstrap: str, topic: str, poll_s: float = 0.5, security: KafkaSecurity = PLAINTEXT
+    ) -> None:
         self._topic = topic
         self._poll_s = poll_s
         self._config = {
             "bootstrap.servers": bootstrap,
+            **security.confluent(),
             # librdkafka insists on a group id; with assign() and no commits, the group is never created.
             "group.id": f"sqllint-ingest-heartbeats-{uuid.uuid4().hex}",
             "enable.auto.commit": False,

@@ -17,6 +17,7 @@ from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicP
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from runtime.kafka_admin import KafkaUnavailableError
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 
 T = TypeVar("T")
 Offsets = dict[tuple[str, int], int]
@@ -45,8 +46,8 @@ class GroupInfo:
 class KafkaOps:
     """Blocking read-only admin calls; ``open``/``close`` bracket the client's life."""
 
-    def __init__(self, bootstrap: str, timeout_s: float) -> None:
-        self._config: dict[str, Any] = {"bootstrap.servers": bootstrap}
+    def __init__(self, bootstrap: str, timeout_s: float, security: KafkaSecurity = PLAINTEXT) -> None:
+        self._config: dict[str, Any] = {"bootstrap.servers": bootstrap, **security.confluent()}
         self._timeout_s = timeout_s
         self._admin: AdminClient | None = None
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from ingest.event_feed import EventFeed
 from ingest.event_hub import EventHub
 from ingest.settings import IngestSettings
+from runtime.kafka_security import kafka_security
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def build_live(settings: IngestSettings) -> Live:
         topics.lint_results,
         deliver=hub.publish_threadsafe,
         watched=lambda: hub.watched,
+        security=kafka_security(settings),
     )
     return Live(hub, feed)
 

@@ -25,6 +25,7 @@ from ingest.settings import IngestSettings
 from ingest.system import ingest_host, prime_cpu, worker_hosts
 from ingest.worker_views import fresh, group_views, groups_to_describe, live_workers
 from runtime.kafka_admin import KafkaUnavailableError
+from runtime.kafka_security import kafka_security
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
 from schemas.events import utc_now
@@ -43,8 +44,11 @@ class Operations:
         self._publisher = publisher
         self._storage_root = storage_root
         self._stale_s = settings.worker_stale_after_s
-        self.heartbeats = HeartbeatReader(settings.kafka_bootstrap_servers, settings.topics.workers)
-        self._kafka = KafkaOps(settings.kafka_bootstrap_servers, settings.monitoring_timeout_s)
+        security = kafka_security(settings)
+        self.heartbeats = HeartbeatReader(
+            settings.kafka_bootstrap_servers, settings.topics.workers, security=security
+        )
+        self._kafka = KafkaOps(settings.kafka_bootstrap_servers, settings.monitoring_timeout_s, security)
         self.lag = LagHistory(settings.lag_window_s, settings.lag_floor)
 
     @asynccontextmanager

@@ -21,6 +21,7 @@ from opentelemetry.trace import SpanKind
 from structlog.contextvars import bind_contextvars
 
 from runtime.kafka_admin import KafkaUnavailableError
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from runtime.telemetry.kafka_headers import inject
 from runtime.telemetry.tracing import enabled, tracer
 from schemas.codec import encode
@@ -37,11 +38,13 @@ class KafkaPublisher:
     """One long-lived producer per process; ``start``/``close`` bracket its life."""
 
     def __init__(
-        self, bootstrap: str, topics: TopicNames, delivery_timeout_ms: int, **overrides: Any
+        self, bootstrap: str, topics: TopicNames, delivery_timeout_ms: int,
+        security: KafkaSecurity = PLAINTEXT, **overrides: Any,
     ) -> None:
         self._topics = topics
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap,
+            **security.confluent(),
             "acks": "all",
             "enable.idempotence": True,
             "linger.ms": 5,

@@ -13,6 +13,7 @@ import uuid
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
 from processors.lint_cache import LintCache
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
@@ -21,7 +22,9 @@ POLL_SECONDS = 0.2
 class CacheReader(threading.Thread):
     """Loads the topic, then keeps applying new entries until :meth:`stop`."""
 
-    def __init__(self, bootstrap: str, topic: str, cache: LintCache) -> None:
+    def __init__(
+        self, bootstrap: str, topic: str, cache: LintCache, security: KafkaSecurity = PLAINTEXT
+    ) -> None:
         super().__init__(name="lint-cache-reader", daemon=True)
         self.topic = topic
         self.cache = cache
@@ -30,6 +33,7 @@ class CacheReader(threading.Thread):
         self._consumer = Consumer(
             {
                 "bootstrap.servers": bootstrap,
+                **security.confluent(),
                 "group.id": f"sqllint-cache-reader-{uuid.uuid4()}",
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,

@@ -16,6 +16,7 @@ from processors.metrics import ProcessorMetrics
 from processors.settings import ProcessorSettings
 from runtime.faust.resources import WorkerResources, opened
 from runtime.faust.worker_state import WorkerState
+from runtime.kafka_security import kafka_security
 from schemas.statuses import TaskStatus
 from schemas.worker_events import LintProcess
 
@@ -43,7 +44,9 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
         """The cache reader first: entries arrive while the pool warms up."""
         s = self.settings
         if self.cache is not None:
-            self.cache_reader = CacheReader(s.kafka_bootstrap_servers, s.topics.lint_cache, self.cache)
+            self.cache_reader = CacheReader(
+                s.kafka_bootstrap_servers, s.topics.lint_cache, self.cache, kafka_security(s)
+            )
             self.cache_reader.start()
         self._pool = LintPool(
             workers=s.lint_workers,

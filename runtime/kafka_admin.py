@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity, kafka_security
 from runtime.settings import ServiceSettings
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
@@ -86,12 +87,13 @@ def ensure_topics(
     replication_factor: int = 1,
     min_insync_replicas: int = 1,
     timeout: float = 30.0,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> list[str]:
     """Create the missing topics; return the names that were created.
 
     An existing topic keeps its configs: docs/deployment.md says how to align them (kafka-configs).
     """
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient({"bootstrap.servers": bootstrap, **security.confluent()})
     specs = topic_specs(names, partitions, min_insync_replicas)
     return _create_missing(admin, bootstrap, specs, replication_factor, timeout)
 
@@ -123,7 +125,9 @@ def _create_missing(
 
 def ensure_service_topics(settings: ServiceSettings, timeout: float = 30.0) -> list[str]:
     """Create the missing topics with the shape (and the cache's retention) a service's settings ask for."""
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
+    admin = AdminClient(
+        {"bootstrap.servers": settings.kafka_bootstrap_servers, **kafka_security(settings).confluent()}
+    )
     specs = topic_specs(
         settings.topics,
         settings.topic_partitions,

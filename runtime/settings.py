@@ -11,9 +11,9 @@ stops the service (:mod:`runtime.settings_sources` says why and how).
 
 import sys
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from runtime.settings_sources import LegacyNamesSource, SettingsError, check_environment
@@ -43,6 +43,35 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"),
         description="Kafka brokers, comma-separated.",
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias=_shared("KAFKA_SECURITY_PROTOCOL"),
+        description="How every Kafka client connects: SASL_SSL in production (docs/security.md).",
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-512", validation_alias=_shared("KAFKA_SASL_MECHANISM"),
+        description="SASL mechanism when the protocol is SASL_*.",
+    )
+    kafka_sasl_username: str = Field(
+        "", validation_alias=_shared("KAFKA_SASL_USERNAME"),
+        description="The service's Kafka principal (User:<name> in the ACLs).",
+    )
+    kafka_sasl_password: str = Field(
+        "", validation_alias=_shared("KAFKA_SASL_PASSWORD"),
+        description="The principal's SASL password.",
+        json_schema_extra={"secret": True},  # a broker credential: a Secret, never config/*.env
+    )
+    kafka_ssl_ca_location: Path | None = Field(
+        None, validation_alias=_shared("KAFKA_SSL_CA_LOCATION"),
+        description="PEM file of the CA that signed the brokers' certificates; unset: the system's.",
+    )
+    kafka_ssl_certificate_location: Path | None = Field(
+        None, validation_alias=_shared("KAFKA_SSL_CERTIFICATE_LOCATION"),
+        description="The client's PEM certificate, for brokers that require mutual TLS.",
+    )
+    kafka_ssl_key_location: Path | None = Field(
+        None, validation_alias=_shared("KAFKA_SSL_KEY_LOCATION"),
+        description="The client's PEM private key (unencrypted), with the certificate.",
     )
     database_url: str = Field(
         "sqlite:///var/sqllint.db", validation_alias=_shared("DATABASE_URL"),
@@ -105,6 +134,15 @@ class ServiceSettings(BaseSettings):
         description="retention.ms of the lint-cache topic (compact,delete): a result not seen again "
         "for this long is dropped.",
     )
+
+    @model_validator(mode="after")
+    def _sasl_needs_a_user(self) -> Self:
+        """A SASL protocol without credentials would fail at the first connection, not at start."""
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError("a SASL_* protocol needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        return self
 
     @classmethod
     def own_fields(cls) -> tuple[str, ...]:

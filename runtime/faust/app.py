@@ -22,6 +22,7 @@ from runtime.faust.metrics import KitMetrics, metrics_registry
 from runtime.faust.publisher import Publisher
 from runtime.faust.resources import WorkerResources
 from runtime.faust.worker_state import WorkerState
+from runtime.kafka_security import kafka_security
 from runtime.settings import WorkerSettings
 from schemas.worker_events import ControlAction
 
@@ -80,6 +81,7 @@ def build_app(
         "value_serializer": "raw",
         "producer_acks": -1,
         "consumer_auto_offset_reset": "earliest",
+        **kafka_security(settings).faust(),
     }
     if state is not None:
         config["broker_client_id"] = state.worker_id

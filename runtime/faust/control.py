@@ -34,6 +34,7 @@ from mode import Service
 
 from runtime.faust.control_reader import ControlReader
 from runtime.faust.worker_state import WorkerState
+from runtime.kafka_security import kafka_security
 from runtime.settings import WorkerSettings
 from schemas.errors import LintServiceError
 from schemas.worker_events import ControlAck, ControlAction, WorkerControl
@@ -70,7 +71,8 @@ class WorkerControls(Service):
         """Positioned at the topic's end before the worker joins its group, then read in a thread."""
         s = self.settings
         reader = ControlReader(s.kafka_bootstrap_servers, s.topics.control, self.worker.worker_id,
-                               asyncio.get_running_loop(), self._actions.put_nowait)
+                               asyncio.get_running_loop(), self._actions.put_nowait,
+                               security=kafka_security(s))
         await asyncio.to_thread(reader.position_at_end)
         reader.start()
         self._reader = reader

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from confluent_kafka import Consumer, TopicPartition
 
+from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from schemas.codec import decode
 from schemas.errors import SchemaError
 from schemas.worker_events import WorkerControl
@@ -29,7 +30,7 @@ class ControlReader(threading.Thread):
 
     def __init__(
         self, bootstrap: str, topic: str, worker_id: str, loop: asyncio.AbstractEventLoop,
-        deliver: Callable[[WorkerControl], None],
+        deliver: Callable[[WorkerControl], None], security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         super().__init__(name="control-reader", daemon=True)
         self.topic, self.worker_id, self._loop, self._deliver = topic, worker_id, loop, deliver
@@ -37,6 +38,7 @@ class ControlReader(threading.Thread):
         self._consumer = Consumer(
             {
                 "bootstrap.servers": bootstrap,
+                **security.confluent(),
                 "group.id": f"sqllint-control-{uuid.uuid4()}",  # required by librdkafka, never joined
                 "enable.auto.commit": False,
             },
