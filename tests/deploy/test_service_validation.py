@@ -31,7 +31,7 @@ def test_known_names_include_nested_members_dict_keys_and_the_tracing_library() 
     names = ("TOPICS__TASKS", "INGEST_CONSUMER_GROUPS__G1", "OTEL_EXPORTER_OTLP_ENDPOINT", "DATABASE_URL")
     assert all(map(is_known, names))
     assert not is_known("TOPICS")  # the nested model itself is spelt member by member
-    assert secret_names() == ("DATABASE_URL", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY")
+    assert secret_names() == ("DATABASE_URL", "KAFKA_SASL_PASSWORD", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY")
 
 
 @pytest.mark.parametrize(
