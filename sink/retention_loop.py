@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from runtime.rows import naive_utc
 from sink.retention import Purged, cutoff, purge_rows, sweep_files
+from sink.rounds import Rounds
 from sink.settings import SinkSettings
 
 log = logging.getLogger(__name__)
@@ -30,18 +30,15 @@ class RetentionLoop:
     def __init__(self, settings: SinkSettings, engine: Callable[[], Engine]) -> None:
         self.settings = settings
         self._engine = engine
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Rounds("retention", self._round, settings.retention_sweep_s)
 
     def start(self) -> None:
         """Start in the background (from the sink's resources)."""
-        self._task = asyncio.create_task(self._run(), name="retention")
+        self._rounds.start()
 
     async def stop(self) -> None:
         """Stop; a round cut short leaves only work for the next round (each delete is idempotent)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await self._rounds.stop()
 
     def run_once(self) -> tuple[Purged, int]:
         """Purge rows past the retention, then clean the job folders; return what went."""
@@ -58,12 +55,7 @@ class RetentionLoop:
             )
         return purged, removed
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.run_once)
-            except DBAPIError as exc:
-                log.warning("retention round skipped, database unavailable: %s", exc)
-            except Exception:
-                log.exception("retention round failed; the loop goes on")  # never dies silently
-            await asyncio.sleep(self.settings.retention_sweep_s)
+    async def _round(self) -> bool:
+        """One round in a thread (file and row deletes block); the next one after the pause."""
+        await asyncio.to_thread(self.run_once)
+        return False

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from policy.callback_url import CallbackUrlRejectedError, parse_callback_url
 from runtime.rows import naive_utc
 from sink import outbox
 from sink.outbox import Claimed, Outcome
+from sink.rounds import Rounds
 from sink.settings import SinkSettings
 from sink.webhook_delivery import Attempt, post_once
 from sink.webhook_message import body_bytes, derive_secret, signed_headers
@@ -64,7 +64,7 @@ class DeliveryLoop:
     def __init__(self, settings: SinkSettings, engine: Callable[[], Engine]) -> None:
         self.settings = settings
         self._engine = engine
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Rounds("webhook-deliveries", self._round, settings.webhook_poll_s)
         self._lease = timedelta(seconds=settings.webhook_timeout_s + 30)
         self.attempts_made = 0  # by this loop, since it was built
         # Told each settled outcome (the sink's app points it at its metrics once they exist).
@@ -72,14 +72,11 @@ class DeliveryLoop:
 
     def start(self) -> None:
         """Start sending in the background (from the sink's resources)."""
-        self._task = asyncio.create_task(self._run(), name="webhook-deliveries")
+        self._rounds.start()
 
     async def stop(self) -> None:
         """Stop sending; a claim cut short is leased and will be tried again after its lease."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await self._rounds.stop()
 
     async def run_once(self) -> int:
         """Claim what is due, send it, record each outcome; return how many were claimed."""
@@ -131,15 +128,6 @@ class DeliveryLoop:
         )
         await asyncio.to_thread(self._settle, claimed, outcome)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                busy = await self.run_once() == CLAIM_LIMIT
-            except DBAPIError as exc:
-                log.warning("webhook outbox unavailable, retrying: %s", exc)
-                busy = False
-            except Exception:
-                log.exception("webhook delivery round failed; the loop goes on")  # never dies silently
-                busy = False
-            if not busy:
-                await asyncio.sleep(self.settings.webhook_poll_s)
+    async def _round(self) -> bool:
+        """A full claim means more may be due: go again at once."""
+        return await self.run_once() == CLAIM_LIMIT
