@@ -7,18 +7,18 @@ among the replicas, and commits would be meaningless for a live view). It
 assigns itself every partition from the end: a stream starts from the
 database's rows and only needs what happens after it connected, never the
 topics' history. One consumer per process, not per client, keeps the
-brokers' load independent of the number of viewers. confluent-kafka's poll
-blocks, so a thread of its own polls; only events of watched jobs (the key
-is the job id on both topics) are decoded and handed to the event loop.
+brokers' load independent of the number of viewers; it polls in a thread of
+its own (:class:`~ingest.topic_reader.TopicReader`), and only events of
+watched jobs (the key is the job id on both topics) are decoded and handed
+to the event loop.
 """
 
 import logging
-import threading
-import uuid
 from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
+from ingest.topic_reader import TopicReader
 from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from schemas.codec import decode
 from schemas.errors import SchemaError
@@ -30,59 +30,23 @@ Deliver = Callable[[str, Record], None]
 Watched = Callable[[], frozenset[str]]
 
 
-class EventFeed:
+class EventFeed(TopicReader):
     """``start``/``close`` bracket the polling thread; ``deliver(job_id, event)`` is called from it."""
 
     def __init__(
         self, bootstrap: str, progress: str, lint_results: str, deliver: Deliver, watched: Watched,
         poll_s: float = 0.2, security: KafkaSecurity = PLAINTEXT,
     ) -> None:
+        super().__init__(
+            "events", bootstrap, security, poll_s, log,
+            **{"enable.partition.eof": False, "auto.offset.reset": "latest"},
+        )
         self._decoders = {progress: events_on("progress"), lint_results: events_on("lint_results")}
         self._deliver = deliver
         self._watched = watched
-        self._poll_s = poll_s
-        self._config = {
-            "bootstrap.servers": bootstrap,
-            **security.confluent(),
-            # librdkafka insists on a group id; with assign() and no commits, the group is never created.
-            "group.id": f"sqllint-ingest-events-{uuid.uuid4().hex}",
-            "enable.auto.commit": False,
-            "enable.partition.eof": False,
-            "auto.offset.reset": "latest",
-            "logger": log,
-        }
-        self._stop = threading.Event()
-        self.assigned = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start the polling thread; it waits for the topics when they do not exist yet."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="event-feed", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        """Stop polling and close the consumer (blocking: call it from a thread)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        consumer = Consumer(self._config)
-        try:
-            while not self._stop.is_set():
-                if not self.assigned.is_set():
-                    self._assign(consumer)
-                    continue
-                msg = consumer.poll(self._poll_s)
-                if msg is not None:
-                    self._take(msg)
-        finally:
-            consumer.close()
-
-    def _assign(self, consumer: Consumer) -> None:
-        """Every partition of both topics from its end, or a pause while a topic is missing.
+    def _assign(self, consumer: Consumer) -> bool:
+        """Every partition of both topics from its end, once both exist.
 
         The ends are read here, not left to ``OFFSET_END`` (resolved at the first fetch, later), so
         every event produced after :attr:`assigned` is set is seen.
@@ -93,17 +57,15 @@ class EventFeed:
             for topic in self._decoders:
                 meta = consumer.list_topics(topic, timeout=wait_s).topics.get(topic)
                 if meta is None or meta.error is not None or not meta.partitions:
-                    self._stop.wait(self._poll_s)
-                    return
+                    return False
                 for p in sorted(meta.partitions):
                     _, end = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=wait_s)
                     assignment.append(TopicPartition(topic, p, end))
         except KafkaException as exc:
             log.warning("events topics: %s", exc)
-            self._stop.wait(self._poll_s)
-            return
+            return False
         consumer.assign(assignment)
-        self.assigned.set()
+        return True
 
     def _take(self, msg: Message) -> None:
         err = msg.error()
