@@ -67,6 +67,16 @@ async def client(settings: IngestSettings) -> AsyncIterator[TestClient[web.Reque
         yield test_client
 
 
+@pytest.fixture
+async def reader(db_url: str, storage_root: Path) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """An app that only reads: no broker is needed, the producer connects only when publishing."""
+    settings = IngestSettings(
+        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
+    )
+    async with TestClient(TestServer(create_app(settings))) as test_client:
+        yield test_client
+
+
 def topic_events(bootstrap: str, topic: str, group: str) -> list[tuple[str, JobSubmitted]]:
     """Every message on ``topic`` (counted by watermarks, so nothing is missed), decoded."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest"})

@@ -1,15 +1,13 @@
 """GET /api/v1/tasks/{task_id}/fix over rows the real sink wrote, and the ``fix`` field of a submission."""
 
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from ingest.app import create_app
 from ingest.errors import RequestRejectedError
 from ingest.request import JobRequest, RequestLimits
 from ingest.settings import IngestSettings
@@ -35,14 +33,6 @@ LIMITS = RequestLimits.of(IngestSettings(max_sql_bytes=1000))
 FIXED = "select\n    a,\n    b\nfrom t\n"
 DIFF = "--- a/q.sql\n+++ b/q.sql\n@@ -1 +1,4 @@\n-select a,b from t\n+select\n+    a,\n+    b\n+from t\n"
 
-
-@pytest.fixture
-async def reader(db_url: str, storage_root: Path) -> AsyncIterator[Client]:
-    settings = IngestSettings(
-        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
-    )
-    async with TestClient(TestServer(create_app(settings))) as client:
-        yield client
 
 
 def _sink(db_url: str, events: list[Record]) -> None:

@@ -1,16 +1,11 @@
 """The docs page: Swagger UI served entirely by the ingest, nothing from another host."""
 
-from collections.abc import AsyncIterator
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
-
-from ingest.app import create_app
-from ingest.settings import IngestSettings
+from aiohttp.test_utils import TestClient
 
 pytestmark = pytest.mark.integration
 Client = TestClient[web.Request, web.Application]
@@ -26,14 +21,6 @@ class Links(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.urls += [value for name, value in attrs if name in {"src", "href", "data-spec-url"} and value]
 
-
-@pytest.fixture
-async def reader(db_url: str, storage_root: Path) -> AsyncIterator[Client]:
-    settings = IngestSettings(
-        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
-    )
-    async with TestClient(TestServer(create_app(settings))) as client:
-        yield client
 
 
 async def test_the_page_and_every_asset_it_names_come_from_the_ingest(reader: Client) -> None:

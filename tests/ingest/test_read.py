@@ -2,17 +2,13 @@
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
-from ingest.app import create_app
-from ingest.settings import IngestSettings
 from runtime.db import create_db_engine
 from runtime.tables import jobs
 from tests.ingest.rows import T0, add_job, add_task, lint_record
@@ -21,15 +17,6 @@ pytestmark = pytest.mark.integration
 Client = TestClient[web.Request, web.Application]
 DIRTY = "SELECT a+b  FROM t\n"
 
-
-@pytest.fixture
-async def reader(db_url: str, storage_root: Path) -> AsyncIterator[Client]:
-    """No broker is needed to read: the producer connects only when publishing."""
-    settings = IngestSettings(
-        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
-    )
-    async with TestClient(TestServer(create_app(settings))) as client:
-        yield client
 
 
 async def error_of(resp: ClientResponse) -> tuple[int, str]:

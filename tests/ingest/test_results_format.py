@@ -1,18 +1,15 @@
 """``GET /api/v1/jobs/{id}/results?format=``: each report served with its type, as a file, from rows."""
 
 import json
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 import reports
-from ingest.app import create_app
 from ingest.jobs import SQLFLUFF_VERSION
-from ingest.settings import IngestSettings
 from tests.ingest.rows import add_job, add_task
 from tests.reports import consumers
 from tests.reports.records import service_records
@@ -28,15 +25,6 @@ READERS: dict[str, Callable[[str], object]] = {
     "human": str.splitlines,
 }
 
-
-@pytest.fixture
-async def reader(db_url: str, storage_root: Path) -> AsyncIterator[Client]:
-    """No broker is needed to read: the producer connects only when publishing."""
-    settings = IngestSettings(
-        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
-    )
-    async with TestClient(TestServer(create_app(settings))) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
