@@ -86,8 +86,10 @@ start_server() {
         --bind-address=127.0.0.1 --pid-file="$DIR/server.pid" --log-error="$DIR/mariadb.err" \
         --user="$(id -un)" --skip-log-bin --innodb-buffer-pool-size=128M --character-set-server=utf8mb4 \
         --collation-server=utf8mb4_unicode_ci --max-connections=300)"
-    # Detached (setsid) so it outlives the shell or test session that started it.
-    setsid bash -c "echo \$\$ >$(printf '%q' "$PIDFILE"); exec $cmd" </dev/null >"$DIR/stdout.log" 2>&1 &
+    # Detached (setsid) so it outlives the shell or test session that started it. Fd 9, the
+    # lock `ensure` holds, is closed for it: a server inheriting it would hold the lock for
+    # its whole life, and every later `ensure` would wait forever.
+    setsid bash -c "echo \$\$ >$(printf '%q' "$PIDFILE"); exec $cmd" </dev/null >"$DIR/stdout.log" 2>&1 9>&- &
     local waited=0
     until mariadb-admin --protocol=socket --socket="$SOCKET" -uroot ping >/dev/null 2>&1; do
         if ! running_pid >/dev/null || [[ "$waited" -ge $((READY_TIMEOUT * 2)) ]]; then
