@@ -5,6 +5,7 @@ from uuid import UUID
 from aiohttp import web
 
 from ingest.errors import RequestRejectedError
+from ingest.principal import principal_of
 from ingest.reading import read_request
 from ingest.services import SERVICES, Services
 from ingest.submit import StatusUrl
@@ -41,7 +42,9 @@ async def post_job(request: web.Request) -> web.Response:
     started = services.metrics.timer()
     key = idempotency_key(request.headers.get("Idempotency-Key"))
     job_request = await read_request(request, services.storage, services.limits)
-    outcome = await services.submit(job_request, key, status_url(services, request))
+    outcome = await services.submit(
+        job_request, key, status_url(services, request), principal_of(request).tenant
+    )
     headers = {"Location": outcome.answer.status_url}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"

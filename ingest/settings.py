@@ -11,7 +11,7 @@ from schemas.worker_events import WorkerRole
 
 MIB = 1024 * 1024
 # Promised to operators without the service prefix, like the shared names.
-UNPREFIXED = frozenset({"operator_token"})
+UNPREFIXED = frozenset({"operator_token", "auth_required"})
 DEFAULT_GROUPS: dict[str, WorkerRole] = {"sqllint-processors": "processors", "sqllint-sink": "sink"}
 
 
@@ -57,6 +57,25 @@ class IngestSettings(ServiceSettings):
         validation_alias=AliasChoices("OPERATOR_TOKEN", "operator_token"),
         description="OPERATOR_TOKEN: the bearer token of worker control actions; unset refuses them all.",
         json_schema_extra={"secret": True},
+    )
+    auth_required: bool = Field(
+        True,
+        validation_alias=AliasChoices("AUTH_REQUIRED", "auth_required"),
+        description="AUTH_REQUIRED: every API call needs an API key (Authorization: Bearer); false: a "
+        "caller without one acts as the default tenant's submitter (make run; docs/security.md).",
+    )
+    auth_cache_s: float = Field(
+        5.0, ge=0, description="Seconds a checked API key is trusted without the database: a revoked "
+        "key stops working within this.",
+    )
+    imports_dir: str = Field(
+        "imports", pattern=r"^[A-Za-z0-9._-]+$",
+        description="Folder under the storage root holding one folder per tenant: zip_file_path is "
+        "confined to <root>/<imports_dir>/<tenant>/.",
+    )
+    incoming_max_age_s: float = Field(
+        3600.0, gt=0, description="A staged upload in incoming/ older than this (a crashed request's "
+        "leftover) is deleted by the ingest's sweep.",
     )
     cors_allowed_origins: tuple[str, ...] = Field(
         (), description="Origins a browser may call the API from (JSON list); none: no CORS headers."

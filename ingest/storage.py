@@ -123,8 +123,8 @@ class Storage:
         """Remove what was stored for a job that was not accepted after all."""
         await asyncio.to_thread(shutil.rmtree, self.job_dir(job_id), ignore_errors=True)
 
-    async def locate(self, user_path: str, suffixes: tuple[str, ...]) -> str:
-        """The storage path of a file a client names, once it is known to be safe to read."""
+    async def locate(self, user_path: str, suffixes: tuple[str, ...], tenant: str) -> str:
+        """The storage path of a file ``tenant`` names, once it is known to be safe to read."""
         return self.relative(await asyncio.to_thread(self.resolve_user_path, user_path, suffixes))
 
     def resolve_user_path(self, user_path: str, suffixes: tuple[str, ...]) -> Path:

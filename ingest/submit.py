@@ -25,7 +25,7 @@ from ingest.storage import Storage, safe_file_name
 from ingest.views import JobAccepted
 from policy.zip_policy import validate_archive
 from schemas.error_codes import ErrorCode
-from schemas.events import JobSubmitted
+from schemas.events import DEFAULT_TENANT, JobSubmitted
 from schemas.statuses import SubmissionType
 
 ZIP_SUFFIXES = (".zip",)
@@ -57,8 +57,10 @@ class SubmitJob:
         self._publisher = publisher
         self._accepted = accepted
 
-    async def __call__(self, request: JobRequest, key: str | None, status_url: StatusUrl) -> Outcome:
-        """Accept ``request`` as a new job, or replay the answer its key already got."""
+    async def __call__(
+        self, request: JobRequest, key: str | None, status_url: StatusUrl, tenant: str = DEFAULT_TENANT
+    ) -> Outcome:
+        """Accept ``request`` as ``tenant``'s new job, or replay the answer its key already got."""
         job_id = uuid4()
         try:
             await check_callback(request.callback_url, self._settings)  # before anything is claimed
@@ -66,7 +68,7 @@ class SubmitJob:
                 replay = await self._keys.claim(key, request.fingerprint, job_id)
                 if replay is not None:
                     return Outcome(replay, replayed=True)
-                job = await self._accept(job_id, request, key)
+                job = await self._accept(job_id, request, key, tenant)
                 answer = JobAccepted(
                     job_id=job_id, submission_type=job.submission_type, status_url=status_url(job_id)
                 )
@@ -76,10 +78,10 @@ class SubmitJob:
             if request.upload is not None:  # a no-op once the upload became the job's
                 await self._storage.drop(request.upload.staged)
 
-    async def _accept(self, job_id: UUID, request: JobRequest, key: str | None) -> JobSubmitted:
+    async def _accept(self, job_id: UUID, request: JobRequest, key: str | None, tenant: str) -> JobSubmitted:
         """The job stored, checked, durable on its topic and recorded; or nothing of it when a step fails."""
         try:
-            job = await self._stored(job_id, request)
+            job = await self._stored(job_id, request, tenant)
             await self._check_archive(job)
             await self._publisher.publish(job)
         except BaseException:
@@ -89,8 +91,11 @@ class SubmitJob:
         await self._accepted.record(job)
         return job
 
-    async def _stored(self, job_id: UUID, request: JobRequest) -> JobSubmitted:
-        """The event of the request; its source is inline only when small enough for an event."""
+    async def _stored(self, job_id: UUID, request: JobRequest, tenant: str) -> JobSubmitted:
+        """The event of the request; its source is inline only when small enough for an event.
+
+        The default tenant is left off the event, so a job without tenants is byte-identical to before.
+        """
         sql = request.sql_content
         inline = sql is not None and len(sql.encode()) <= self._settings.inline_max_bytes
         return JobSubmitted(
@@ -98,9 +103,10 @@ class SubmitJob:
             submission_type=request.kind,
             file_name=request.file_name,
             sql_content=sql if inline else None,
-            storage_path=None if inline else await self._place(job_id, request),
+            storage_path=None if inline else await self._place(job_id, request, tenant),
             options=request.options,
             callback_url=request.callback_url,
+            tenant=None if tenant == DEFAULT_TENANT else tenant,
         )
 
     async def _check_archive(self, job: JobSubmitted) -> None:
@@ -109,13 +115,13 @@ class SubmitJob:
             archive = self._storage.root / job.storage_path
             await asyncio.to_thread(validate_archive, archive, self._settings.zip_limits)
 
-    async def _place(self, job_id: UUID, request: JobRequest) -> str:
+    async def _place(self, job_id: UUID, request: JobRequest, tenant: str) -> str:
         """Where on the storage root the job's source lies: stored now, or named by the client."""
         if request.sql_content is not None:
             name = safe_file_name(request.file_name or "", "query.sql")
             return await self._storage.save_text(job_id, name, request.sql_content)
         if request.zip_file_path is not None:
-            return await self._storage.locate(request.zip_file_path, ZIP_SUFFIXES)
+            return await self._storage.locate(request.zip_file_path, ZIP_SUFFIXES, tenant)
         if request.upload is None:
             raise RequestRejectedError(ErrorCode.MISSING_SOURCE, "the request carries no SQL")
         default = "upload.zip" if request.kind is SubmissionType.ZIP_ARCHIVE else "upload.sql"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runtime.tables import jobs
-from schemas.events import JobSubmitted
+from schemas.events import DEFAULT_TENANT, JobSubmitted
 from schemas.statuses import JobStatus
 
 Row = dict[str, Any]
@@ -38,6 +38,7 @@ def submitted_job_row(job: JobSubmitted, now: datetime) -> Row:
         "source_name": job.file_name or job.storage_path,
         "options_json": job.options.model_dump_json(),
         "callback_url": job.callback_url,
+        "tenant": job.tenant or DEFAULT_TENANT,
         "tasks_succeeded": 0,
         "tasks_failed": 0,
         "violation_count": 0,

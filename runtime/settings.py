@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from runtime.settings_sources import LegacyNamesSource, SettingsError, check_environment
+from runtime.tenant_limits import TenantLimitTable
 from schemas.topics import TopicNames
 
 S = TypeVar("S", bound="ServiceSettings")
@@ -133,6 +134,11 @@ class ServiceSettings(BaseSettings):
         30.0, gt=0, validation_alias=_shared("TOPIC_CACHE_RETENTION_DAYS"),
         description="retention.ms of the lint-cache topic (compact,delete): a result not seen again "
         "for this long is dropped.",
+    )
+    tenant_limits: TenantLimitTable = Field(
+        default_factory=TenantLimitTable, validation_alias=_shared("TENANT_LIMITS"),
+        description="TENANT_LIMITS__DEFAULT__*, TENANT_LIMITS__TENANTS (JSON): what each tenant may use "
+        "(docs/security.md).",
     )
 
     @model_validator(mode="after")

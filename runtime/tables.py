@@ -9,8 +9,10 @@ row and idempotency keys). Tables change only through Alembic migrations.
 """
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -20,6 +22,8 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects.mysql import LONGTEXT
+
+from schemas.events import DEFAULT_TENANT
 
 metadata = MetaData()
 
@@ -44,8 +48,12 @@ jobs = Table(
     Column("finished_at", DateTime(timezone=False), nullable=True),
     # Where the job's summary is POSTed when it ends (sink/migrations 0004; docs/webhooks.md).
     Column("callback_url", String(2048), nullable=True),
+    # Whose job it is (sink/migrations 0005): every read of the API is scoped by it.
+    Column("tenant", String(63), nullable=False, default=DEFAULT_TENANT, server_default=DEFAULT_TENANT),
     Index("ix_jobs_status_created", "status", "created_at"),
     Index("ix_jobs_created", "created_at"),
+    Index("ix_jobs_tenant_created", "tenant", "created_at"),
+    Index("ix_jobs_tenant_status", "tenant", "status"),
 )
 
 tasks = Table(
@@ -75,9 +83,11 @@ tasks = Table(
     Index("ix_tasks_job_status", "job_id", "status"),
 )
 
+# A key is the tenant's own: two tenants may use the same one without meeting (migration 0005).
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
+    Column("tenant", String(63), primary_key=True, default=DEFAULT_TENANT, server_default=DEFAULT_TENANT),
     Column("idempotency_key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("job_id", String(36), nullable=False),
@@ -101,4 +111,31 @@ webhook_deliveries = Table(
     Column("delivered_at", DateTime(timezone=False), nullable=True),
     Column("created_at", DateTime(timezone=False), nullable=False),
     Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+)
+
+# API keys (migration 0005): only a digest of the secret is kept, so a copy of the table opens nothing.
+# ``key_id`` is the public half of the key, shown in lists and logs; revoking keeps the row for audit.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("tenant", String(63), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("name", String(255), nullable=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("revoked_at", DateTime(timezone=False), nullable=True),
+    Column("last_used_at", DateTime(timezone=False), nullable=True),
+    Index("ix_api_keys_tenant", "tenant"),
+)
+
+# What each tenant submitted per UTC day (migration 0005), counted atomically at acceptance so
+# concurrent requests cannot pass a daily quota together; old days go with the retention purge.
+tenant_usage = Table(
+    "tenant_usage",
+    metadata,
+    Column("tenant", String(63), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("bytes", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("jobs", Integer, nullable=False, default=0, server_default="0"),
 )

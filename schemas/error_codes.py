@@ -46,6 +46,11 @@ class ErrorCode(StrEnum):
     WORKER_NOT_FOUND = "WORKER_NOT_FOUND"
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
+    # A tenant's limits (HTTP 429 with Retry-After; a task over its job's lint budget)
+    RATE_LIMITED = "RATE_LIMITED"
+    TOO_MANY_ACTIVE_JOBS = "TOO_MANY_ACTIVE_JOBS"
+    DAILY_QUOTA_EXCEEDED = "DAILY_QUOTA_EXCEEDED"
+    LINT_BUDGET_EXCEEDED = "LINT_BUDGET_EXCEEDED"
     INVALID_REPORT_FORMAT = "INVALID_REPORT_FORMAT"
     FIX_NOT_REQUESTED = "FIX_NOT_REQUESTED"
     UNSAFE_CALLBACK_URL = "UNSAFE_CALLBACK_URL"
@@ -88,6 +93,7 @@ class ErrorCode(StrEnum):
     UNEXPECTED_EVENT_TYPE = "UNEXPECTED_EVENT_TYPE"
     INVALID_EVENT = "INVALID_EVENT"
     SINK_WRITE_REFUSED = "SINK_WRITE_REFUSED"
+    TENANT_MISMATCH = "TENANT_MISMATCH"
     # The service's own dependencies (HTTP 5xx, retry later)
     KAFKA_UNAVAILABLE = "KAFKA_UNAVAILABLE"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
@@ -157,10 +163,20 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         400, (_H,), "callback_url was sent but webhooks are off: WEBHOOK_SIGNING_KEY is not set."
     ),
     C.UNAUTHORIZED: ErrorSpec(
-        401, (_H,), "No bearer token, or a wrong one (Authorization: Bearer <OPERATOR_TOKEN>)."
+        401, (_H,), "No bearer token, or one that is unknown or revoked (Authorization: Bearer <API key>)."
     ),
-    C.FORBIDDEN: ErrorSpec(
-        403, (_H,), "Nobody may do this here: the operator actions are off (OPERATOR_TOKEN is unset)."
+    C.FORBIDDEN: ErrorSpec(403, (_H,), "The key's role may not do this (docs/security.md: the roles)."),
+    C.RATE_LIMITED: ErrorSpec(
+        429, (_H,), "The tenant sent more requests than its rate allows: retry after Retry-After."
+    ),
+    C.TOO_MANY_ACTIVE_JOBS: ErrorSpec(
+        429, (_H,), "The tenant has as many unfinished jobs as it may: retry when one ends."
+    ),
+    C.DAILY_QUOTA_EXCEEDED: ErrorSpec(
+        429, (_H,), "The tenant submitted as many bytes today (UTC) as it may: retry tomorrow."
+    ),
+    C.LINT_BUDGET_EXCEEDED: ErrorSpec(
+        None, (_T,), "The job used up its tenant's lint-seconds per job before this file was linted."
     ),
     C.INVALID_CONFIG: ErrorSpec(400, (_H, _J), "The config is not a readable .sqlfluff INI text."),
     C.CONFIG_TOO_LARGE: ErrorSpec(400, (_H, _J), "The config is larger than 64 KiB."),
@@ -228,6 +244,7 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     ),
     C.INVALID_EVENT: ErrorSpec(None, (_D, _J), "A message fails its event's schema."),
     C.SINK_WRITE_REFUSED: ErrorSpec(None, (_D,), "The database refused an event's rows for their data."),
+    C.TENANT_MISMATCH: ErrorSpec(None, (_D, _J), "A job on a tenant's jobs topic names another tenant."),
     C.KAFKA_UNAVAILABLE: ErrorSpec(
         503, (_H, _S), "Kafka did not acknowledge in time: retry after Retry-After."
     ),

@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.statuses import SubmissionType, TaskStatus
 
 RuleCode = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.]{0,63}$")]
+# A tenant's name: safe as a path component, a topic-name suffix and a metric label.
+TenantName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+# Whose a job is when nothing says: events written before tenants existed, and `make run` without keys.
+DEFAULT_TENANT = "default"
 _PATH_PATTERN = r"^[^\x00]{1,1024}$"
 
 
@@ -72,6 +76,13 @@ class JobSubmitted(Record):
         None, min_length=1, max_length=2048, exclude_if=lambda url: url is None,
         description="Where the job's summary is POSTed, signed, when it ends (docs/webhooks.md).",
     )
+    # Additive in v1: left off the wire when absent (the default tenant). Set by the ingest from the
+    # caller's API key, or by the processors from the tenant topic an outside principal wrote to;
+    # an event on the jobs topic is trusted because only those two may write it (docs/security.md).
+    tenant: TenantName | None = Field(
+        None, exclude_if=lambda name: name is None,
+        description="Whose job this is; absent: the default tenant (docs/security.md).",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> "JobSubmitted":
@@ -95,6 +106,9 @@ class LintTask(Record):
     storage_path: str | None = Field(None, pattern=_PATH_PATTERN)
     size_bytes: int = Field(ge=0)
     options: LintOptions = LintOptions()
+    # Whose file this is: the lint cache is kept per tenant, so a hit never tells one tenant
+    # what another linted. Left off the wire when absent (the default tenant).
+    tenant: TenantName | None = Field(None, exclude_if=lambda name: name is None)
 
     @model_validator(mode="after")
     def _one_source(self) -> "LintTask":

@@ -14,6 +14,9 @@ CREATE USER IF NOT EXISTS 'sqllint_ingest'@'%' ACCOUNT LOCK;
 GRANT SELECT ON `sqllint`.* TO 'sqllint_ingest'@'%';
 GRANT INSERT ON `sqllint`.`linting_jobs` TO 'sqllint_ingest'@'%';
 GRANT INSERT, UPDATE, DELETE ON `sqllint`.`idempotency_keys` TO 'sqllint_ingest'@'%';
+-- A key's last use is recorded; keys themselves are made and revoked by the owner (sqllint-admin).
+GRANT UPDATE (`last_used_at`) ON `sqllint`.`api_keys` TO 'sqllint_ingest'@'%';
+GRANT INSERT, UPDATE ON `sqllint`.`tenant_usage` TO 'sqllint_ingest'@'%';
 
 -- The sink materialises jobs and tasks (upserts: INSERT ... ON DUPLICATE KEY UPDATE) and runs the
 -- webhook outbox (SELECT ... FOR UPDATE SKIP LOCKED needs UPDATE); DELETE for retention's purge.
@@ -25,6 +28,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON `sqllint`.`webhook_deliveries` TO 'sqlli
 -- Retention (sink/retention.py) expires Idempotency-Key rows: it finds and deletes them, never
 -- writes one.
 GRANT SELECT, DELETE ON `sqllint`.`idempotency_keys` TO 'sqllint_sink'@'%';
+GRANT SELECT, DELETE ON `sqllint`.`tenant_usage` TO 'sqllint_sink'@'%';
 
 -- The single over-privileged user of earlier versions is gone.
 DROP USER IF EXISTS 'sqllint'@'%';

@@ -69,7 +69,7 @@ def test_missing_and_wrong_type(storage: Storage) -> None:
 
 
 async def test_locate_gives_the_event_form(storage: Storage) -> None:
-    assert await storage.locate("./in//deep/a.zip", (".zip",)) == "in/deep/a.zip"
+    assert await storage.locate("./in//deep/a.zip", (".zip",), "default") == "in/deep/a.zip"
 
 
 @pytest.mark.parametrize(

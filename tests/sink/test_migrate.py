@@ -11,14 +11,22 @@ from runtime.tables import metadata
 from sink.migrate import downgrade, upgrade
 
 EXPECTED_INDEXES = {
-    "linting_jobs": {"ix_jobs_status_created", "ix_jobs_created"},
+    "linting_jobs": {
+        "ix_jobs_status_created",
+        "ix_jobs_created",
+        "ix_jobs_tenant_created",
+        "ix_jobs_tenant_status",
+    },
     "linting_tasks": {"ix_tasks_job_ordinal", "ix_tasks_job_status"},
     "idempotency_keys": set(),
     "webhook_deliveries": {"ix_webhook_deliveries_due"},
+    "api_keys": {"ix_api_keys_tenant"},
+    "tenant_usage": set(),
 }
+Schema = dict[str, tuple[list[str], set[str], list[str]]]
 
 
-def _schema(url: str) -> dict[str, tuple[list[str], set[str]]]:
+def _schema(url: str) -> Schema:
     engine = create_db_engine(url)
     try:
         inspector = inspect(engine)
@@ -26,6 +34,7 @@ def _schema(url: str) -> dict[str, tuple[list[str], set[str]]]:
             name: (
                 [column["name"] for column in inspector.get_columns(name)],
                 {index["name"] for index in inspector.get_indexes(name)},
+                sorted(inspector.get_pk_constraint(name)["constrained_columns"]),
             )
             for name in inspector.get_table_names()
             if name != "alembic_version"
@@ -34,9 +43,13 @@ def _schema(url: str) -> dict[str, tuple[list[str], set[str]]]:
         engine.dispose()
 
 
-def _expected() -> dict[str, tuple[list[str], set[str]]]:
+def _expected() -> Schema:
     return {
-        name: ([c.name for c in table.columns], EXPECTED_INDEXES[name])
+        name: (
+            [c.name for c in table.columns],
+            EXPECTED_INDEXES[name],
+            sorted(c.name for c in table.primary_key),
+        )
         for name, table in metadata.tables.items()
     }
 
