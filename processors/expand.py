@@ -63,6 +63,7 @@ def expand_inline(job: JobSubmitted, settings: ProcessorSettings) -> list[Expans
             sql_content=text,
             size_bytes=size,
             options=job.options,
+            tenant=job.tenant,
         )
     return [first, JobExpanded(job_id=job.job_id, task_count=1)]
 
@@ -86,6 +87,7 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
         storage_path=storage_path,
         size_bytes=size,
         options=job.options,
+        tenant=job.tenant,
     )
     return [task, JobExpanded(job_id=job.job_id, task_count=1)]
 

@@ -41,7 +41,10 @@ def _member_event(
             error = error_info(exc)
     if error is not None:
         return failure_result(job.job_id, task_id, member.name, job.options, error)
-    common = {"task_id": task_id, "job_id": job.job_id, "ordinal": ordinal, "file_name": member.name}
+    common = {
+        "task_id": task_id, "job_id": job.job_id, "ordinal": ordinal, "file_name": member.name,
+        "tenant": job.tenant,
+    }
     if len(data) <= settings.inline_max_bytes:
         return LintTask(**common, sql_content=text, size_bytes=len(data), options=job.options)
     relpath = task_file_relpath(job.job_id, task_id)

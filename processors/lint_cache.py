@@ -45,9 +45,9 @@ class LintCache:
         with self._lock:
             self._entries[entry.key] = entry  # the least recently used entry goes past the bound
 
-    def key_for(self, sql: str, options: LintOptions) -> str:
-        """The key this worker's SQLFluff would file the outcome under."""
-        return cache_key(sql, options, self.sqlfluff_version)
+    def key_for(self, sql: str, options: LintOptions, tenant: str | None = None) -> str:
+        """The key this worker's SQLFluff would file ``tenant``'s outcome under."""
+        return cache_key(sql, options, self.sqlfluff_version, tenant)
 
     def get(self, key: str) -> CachedLint | None:
         """The remembered outcome for ``key``, if any, marked as recently used."""
@@ -101,7 +101,7 @@ def answer_from_cache(
     """
     if not isinstance(event, LintTask) or event.sql_content is None or event.options.fix:
         return event  # a fix is never remembered (see processors.lint_step): no lookup to pay for
-    entry = cache.get(cache.key_for(event.sql_content, event.options))
+    entry = cache.get(cache.key_for(event.sql_content, event.options, event.tenant))
     if entry is None:
         return event
     return cached_result(event.job_id, event.task_id, event.file_name, event.options, entry)

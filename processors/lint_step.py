@@ -31,7 +31,7 @@ class LintedTask:
 def _read_and_key(task: LintTask, settings: ProcessorSettings, cache: LintCache | None) -> tuple[str, str]:
     # Blocking: storage reads and hashing up to max_file_bytes stay off the event loop.
     sql = read_task_sql(task, settings.nfs_share_root_path, settings.max_file_bytes)
-    return sql, cache.key_for(sql, task.options) if cache is not None else ""
+    return sql, cache.key_for(sql, task.options, task.tenant) if cache is not None else ""
 
 
 def _unreadable(task: LintTask, error: ErrorInfo) -> LintedTask:
