@@ -81,7 +81,8 @@ async def test_lint_step_hits_within_a_tenant_only(tmp_path: Path) -> None:
         a = await lint_task(_task("team-a"), settings, pool, cache)
         b = await lint_task(_task("team-b"), settings, pool, cache)
         again = await lint_task(_task("team-a"), settings, pool, cache)
-        fixed = await lint_task(_task("team-b", OPTIONS.model_copy(update={"fix": True})), settings, pool, cache)
+        fixing = _task("team-b", OPTIONS.model_copy(update={"fix": True}))
+        fixed = await lint_task(fixing, settings, pool, cache)
     finally:
         pool.close()
     assert a.result.status is b.result.status is TaskStatus.SUCCESS
