@@ -10,7 +10,10 @@ gone. The fixes (``fixes/``) are served until the row is purged, so they stay
 until then; a folder whose row is gone is removed once it is older than the
 retention, which also covers a job accepted but never materialised (the
 ingest writes the files before the row). Files outside ``jobs/`` (a tenant's
-``zip_file_path``) are never touched.
+``zip_file_path``) are never touched. A tenant's daily usage row
+(``tenant_usage``, the ingest's bytes-per-day quota) goes once its UTC day is
+older than the retention: only today's row is ever read, so the older ones
+are history, kept as long as the jobs they counted.
 """
 
 import shutil
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 
-from runtime.tables import idempotency_keys, jobs, tasks, webhook_deliveries
+from runtime.tables import idempotency_keys, jobs, tasks, tenant_usage, webhook_deliveries
 from schemas.statuses import JOB_FINAL
 
 FIXES = "fixes"
@@ -32,10 +35,11 @@ class Purged:
 
     jobs: int = 0
     keys: int = 0
+    usage: int = 0
 
 
 def purge_rows(engine: Engine, cutoff: datetime, batch: int) -> Purged:
-    """Delete final jobs finished before ``cutoff`` with their tasks, deliveries and old keys.
+    """Delete final jobs finished before ``cutoff`` with their tasks, deliveries, old keys and usage rows.
 
     ``batch`` jobs (or keys) a transaction, so no lock is held long and a crash loses nothing.
     """
@@ -61,7 +65,18 @@ def purge_rows(engine: Engine, cutoff: datetime, batch: int) -> Purged:
                 conn.execute(delete(idempotency_keys).where(key.in_(names)))
         done.keys += len(names)
         if len(names) < batch:
-            return done
+            break
+    done.usage = purge_usage(engine, cutoff)
+    return done
+
+
+def purge_usage(engine: Engine, cutoff: datetime) -> int:
+    """Delete the daily usage rows of UTC days before ``cutoff``'s: never today's, which the quota reads.
+
+    One statement: the table holds a row per tenant and day, a few thousand at most.
+    """
+    with engine.begin() as conn:
+        return conn.execute(delete(tenant_usage).where(tenant_usage.c.day < cutoff.date())).rowcount
 
 
 def _statuses(engine: Engine, ids: list[str]) -> dict[str, str]:

@@ -46,11 +46,13 @@ class RetentionLoop:
         purged = purge_rows(engine, cutoff(naive_utc(datetime.now(UTC)), days), batch)
         orphan_before = time.time() - days * DAY_S
         removed = sweep_files(engine, self.settings.nfs_share_root_path, orphan_before, batch)
-        if purged.jobs or purged.keys or removed:
+        if purged.jobs or purged.keys or purged.usage or removed:
             log.info(
-                "retention: %d jobs and %d idempotency keys purged, %d stored entries removed",
+                "retention: %d jobs, %d idempotency keys and %d daily usage rows purged, "
+                "%d stored entries removed",
                 purged.jobs,
                 purged.keys,
+                purged.usage,
                 removed,
             )
         return purged, removed
