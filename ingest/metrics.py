@@ -21,7 +21,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Metrics:
-    """Requests by route and status and their duration, accept latency, accepted and active jobs, workers.
+    """Requests and their duration, accept latency, accepted and active jobs, workers, limit refusals.
 
     ``sql_linting_*`` are the names the service plan gave operators' dashboards.
     """
@@ -57,6 +57,14 @@ class Metrics:
             "Jobs not yet final (ACCEPTED or PROCESSING), read from the database at scrape time.",
             registry=self.registry,
         )
+        # Tenants are few (each comes from an API key an admin created, never from a client's
+        # input) and the codes are the three limits, so these labels stay a small, bounded set.
+        self.limit_refusals = Counter(
+            "sqllint_limit_refusals",
+            "Requests refused by a tenant's limit (429), by error code and tenant.",
+            ("code", "tenant"),
+            registry=self.registry,
+        )
         self.workers_alive = Gauge(
             "sql_linting_workers_alive",
             "Workers whose newest heartbeat is fresh (INGEST_WORKER_STALE_AFTER_S), by role, at scrape time.",
@@ -88,6 +96,10 @@ class Metrics:
         """One accepted job and how long accepting it took."""
         self.accept_latency.observe(time.perf_counter() - started)
         self.jobs_accepted.labels(submission_type).inc()
+
+    def refused(self, code: str, tenant: str) -> None:
+        """One request refused by ``tenant``'s limit ``code``."""
+        self.limit_refusals.labels(code, tenant).inc()
 
     async def handle(self, _request: web.Request) -> web.Response:
         """GET /metrics in the Prometheus text format."""

@@ -4,6 +4,10 @@ Clients branch on ``error.code``, so aiohttp's own 400/404/405/413/415 are
 renamed to registered codes too, and an unexpected exception is a 500 that
 never leaks a traceback into the body. The status always comes from
 ``schemas.error_codes``: this module only chooses the code.
+
+``Retry-After`` goes with every answer a client should retry later: a 503 and
+a key in flight get the configured seconds, a tenant's limit (429) the seconds
+its exception carries, chosen by type so a new limit cannot forget the header.
 """
 
 import logging
@@ -11,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from ingest.errors import LimitExceededError
 from schemas.error_codes import ErrorCode, http_status
 from schemas.errors import LintServiceError
 
@@ -50,6 +55,8 @@ def error_middleware(retry_after_s: int) -> Middleware:
     async def answer_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
+        except LimitExceededError as exc:
+            return error_response(exc.code, exc.message, {"Retry-After": str(exc.retry_after_s)})
         except LintServiceError as exc:
             status = http_status(exc.code)
             retry = status == 503 or exc.code is ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT

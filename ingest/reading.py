@@ -30,7 +30,15 @@ T = TypeVar("T")
 
 
 async def read_request(request: web.Request, storage: Storage, limits: RequestLimits) -> JobRequest:
-    """The submission in the body, whichever of the two forms it came in, read within its deadline."""
+    """The submission in the body, whichever of the two forms it came in, read within its deadline.
+
+    A body declared larger than ``INGEST_CLIENT_MAX_SIZE`` is refused on its
+    header, before one byte of it is read or staged.
+    """
+    if (request.content_length or 0) > limits.max_body_bytes:
+        raise RequestRejectedError(
+            ErrorCode.PAYLOAD_TOO_LARGE, f"the body exceeds {limits.max_body_bytes} bytes"
+        )
     try:
         async with asyncio.timeout(limits.body_read_timeout_s):
             return await _read_body(request, storage, limits)

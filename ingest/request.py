@@ -59,13 +59,16 @@ class RequestLimits:
     max_sql_bytes: int
     max_archive_bytes: int
     body_read_timeout_s: float = 300.0
+    max_body_bytes: int = 300 * 1024 * 1024  # INGEST_CLIENT_MAX_SIZE's default
 
     @classmethod
     def of(cls, settings: IngestSettings) -> "RequestLimits":
         """The limits ``settings`` set, with the dialects this SQLFluff knows."""
         dialects = frozenset(d.label for d in sqlfluff.list_dialects())
         archive = settings.zip_limits.max_archive_bytes
-        return cls(dialects, settings.max_sql_bytes, archive, settings.body_read_timeout_s)
+        return cls(
+            dialects, settings.max_sql_bytes, archive, settings.body_read_timeout_s, settings.client_max_size
+        )
 
 
 @dataclass(frozen=True)

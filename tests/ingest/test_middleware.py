@@ -6,7 +6,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ingest.errors import DatabaseUnavailableError, RequestRejectedError
+from ingest.errors import (
+    DailyQuotaExceededError,
+    DatabaseUnavailableError,
+    RateLimitedError,
+    RequestRejectedError,
+    TooManyActiveJobsError,
+)
 from ingest.middleware import error_middleware
 from runtime.kafka_admin import KafkaUnavailableError
 from schemas.error_codes import ErrorCode, http_status
@@ -22,6 +28,9 @@ RAISED: dict[str, BaseException] = {
     "kafka": KafkaUnavailableError("down"),
     "database": DatabaseUnavailableError("down"),
     "bug": KeyError("secret detail"),
+    "rate": RateLimitedError("slow down", 0.2),
+    "active": TooManyActiveJobsError("wait for one", 5),
+    "quota": DailyQuotaExceededError("tomorrow", 3600.5),
 }
 RAISED["teapot"].set_status(418)
 
@@ -66,3 +75,20 @@ async def test_aiohttp_routing_errors_are_registered_codes(client: Client) -> No
     wrong = await client.post("/raise/bug")
     assert (wrong.status, (await wrong.json())["error"]["code"]) == (405, "METHOD_NOT_ALLOWED")
     assert wrong.headers["Allow"] == "GET,HEAD"
+
+
+@pytest.mark.parametrize(
+    ("what", "code", "retry_after"),
+    [
+        ("rate", "RATE_LIMITED", "1"),
+        ("active", "TOO_MANY_ACTIVE_JOBS", "5"),
+        ("quota", "DAILY_QUOTA_EXCEEDED", "3601"),
+    ],
+)
+async def test_a_limit_is_429_with_the_seconds_it_carries(
+    client: Client, what: str, code: str, retry_after: str
+) -> None:
+    """Not the configured 9 s of a 503: each limit knows its own wait, in whole seconds, never 0."""
+    resp = await client.get(f"/raise/{what}")
+    assert (resp.status, (await resp.json())["error"]["code"]) == (429, code)
+    assert resp.headers["Retry-After"] == retry_after
