@@ -7,6 +7,7 @@ from processors.control import processor_controls
 from processors.metrics import ProcessorMetrics
 from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
+from processors.tenant_gateway import register_tenant_gateway
 from runtime.faust.app import build_app
 
 
@@ -29,4 +30,5 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
     )
     resources.metrics = ProcessorMetrics(worker.metrics, resources.lint_processes)
     register_agents(worker, resources)
+    register_tenant_gateway(worker, settings)  # outside tenants' topics onto the jobs topic
     return worker.app
