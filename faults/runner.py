@@ -12,6 +12,7 @@ from faults.load import Ledger, expected_results, write_zips
 from faults.observe import Sampler, audit, wait_all_final
 from faults.services import FaultRun
 from runtime.db import create_db_engine
+from schemas.events import DEFAULT_TENANT
 
 ARCHIVES, FILES = 5, 100  # the 500-file load
 DRAIN_TIMEOUT_S = 180
@@ -57,7 +58,8 @@ class Observed:
 
     def post_zips(self, archives: int = ARCHIVES, files: int = FILES) -> None:
         """Write and submit the ZIP load (by storage path, as a CI job would)."""
-        for path in write_zips(self.run.storage, archives, files):
+        area = self.run.storage / "imports" / DEFAULT_TENANT  # zip_file_path is relative to it
+        for path in write_zips(area, archives, files):
             answer = self.ledger.submit(self.run.stack.base_url, {"zip_file_path": path}, files)
             if answer.job_id is None:
                 raise AssertionError(f"the load itself was refused: {answer}")

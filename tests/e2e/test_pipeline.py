@@ -12,6 +12,7 @@ from confluent_kafka import Consumer, TopicPartition
 from harness.http import multipart
 from harness.oracle import comparable, sqlfluff_says
 from harness.stack import Stack
+from schemas.events import DEFAULT_TENANT
 from schemas.topics import TopicNames
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -105,9 +106,9 @@ def _task_partitions(bootstrap: str, topic: str) -> set[int]:
         consumer.close()
 
 
-def test_zip_file_path_on_the_storage_root(stack: Stack, storage_root: Path) -> None:
-    folder = storage_root / "team-a"
-    folder.mkdir(exist_ok=True)
+def test_zip_file_path_in_the_import_area(stack: Stack, storage_root: Path) -> None:
+    folder = storage_root / "imports" / DEFAULT_TENANT / "team-a"  # the path is relative to the area
+    folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(DATA / "mysql", folder / "src", dirs_exist_ok=True)
     (folder / "release.zip").write_bytes(_zip_bytes(folder / "src"))
     status, body = stack.request(

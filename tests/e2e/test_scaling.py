@@ -12,6 +12,7 @@ from harness.groups import group_members, wait_members
 from harness.stack import running
 from runtime.db import create_db_engine
 from runtime.tables import tasks
+from schemas.events import DEFAULT_TENANT
 from tests.e2e.conftest import stack_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -23,8 +24,8 @@ def test_two_processor_workers_share_partitions_and_results_land_once(
 ) -> None:
     group = f"scale-{resources.short_id()}"
     storage = tmp_path / "storage"
-    archive = storage / "big.zip"
-    storage.mkdir()
+    archive = storage / "imports" / DEFAULT_TENANT / "big.zip"  # zip_file_path names it in the import area
+    archive.parent.mkdir(parents=True)
     files = sorted(DATA.rglob("*.sql"))
     with zipfile.ZipFile(archive, "w") as zf:
         for copy in range(3):

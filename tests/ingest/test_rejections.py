@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ingest.app import create_app
 from ingest.settings import IngestSettings
+from schemas.events import DEFAULT_TENANT
 from tests.ingest.conftest import make_zip, topic_events
 
 pytestmark = pytest.mark.integration
@@ -44,17 +45,21 @@ def upload(name: str, content: bytes | Callable[[Path], bytes], **fields: str) -
     return send
 
 
-def with_root(prepare: Callable[[Path], object], send: Send) -> Send:
+def in_import_area(prepare: Callable[[Path], object], send: Send) -> Send:
+    """``prepare`` gets the default tenant's import area, which ``zip_file_path`` is relative to."""
+
     async def wrapped(client: Client, root: Path) -> ClientResponse:
-        prepare(root)
+        area = root / "imports" / DEFAULT_TENANT
+        area.mkdir(parents=True, exist_ok=True)
+        prepare(area)
         return await send(client, root)
 
     return wrapped
 
 
-def outside_symlink(root: Path) -> None:
-    outside = make_zip(root.parent / "outside.zip", {"a.sql": "select 1\n"})
-    os.symlink(outside, root / "link.zip")
+def outside_symlink(area: Path) -> None:
+    outside = make_zip(area.parent.parent.parent / "outside.zip", {"a.sql": "select 1\n"})
+    os.symlink(outside, area / "link.zip")
 
 
 def encrypted_zip(root: Path) -> bytes:
@@ -104,19 +109,21 @@ CASES: dict[str, tuple[Send, int, str]] = {
     "path with ..": (post_json({"zip_file_path": "../outside.zip"}), 400, "UNSAFE_PATH"),
     "absolute path": (post_json({"zip_file_path": "/etc/passwd"}), 400, "UNSAFE_PATH"),
     "symlink escape": (
-        with_root(outside_symlink, post_json({"zip_file_path": "link.zip"})),
-        400,
-        "UNSAFE_PATH",
+        in_import_area(outside_symlink, post_json({"zip_file_path": "link.zip"})),
+        404,
+        "FILE_NOT_FOUND",
     ),
     "missing file": (post_json({"zip_file_path": "nope/none.zip"}), 404, "FILE_NOT_FOUND"),
     "path not a zip": (
-        with_root(lambda r: (r / "a.txt").write_text("x"), post_json({"zip_file_path": "a.txt"})),
+        in_import_area(lambda a: (a / "a.txt").write_text("x"), post_json({"zip_file_path": "a.txt"})),
         400,
         "UNSUPPORTED_FILE_TYPE",
     ),
     "corrupt zip upload": (upload("bad.zip", b"PK\x03\x04 this is not a zip"), 400, "ZIP_CORRUPT"),
     "corrupt zip path": (
-        with_root(lambda r: (r / "bad.zip").write_bytes(b"garbage"), post_json({"zip_file_path": "bad.zip"})),
+        in_import_area(
+            lambda a: (a / "bad.zip").write_bytes(b"garbage"), post_json({"zip_file_path": "bad.zip"})
+        ),
         400,
         "ZIP_CORRUPT",
     ),

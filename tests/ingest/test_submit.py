@@ -79,8 +79,9 @@ async def test_large_json_sql_goes_to_storage(
 async def test_json_zip_file_path(
     client: Client, settings: IngestSettings, kafka_bootstrap: str, unique_id: str
 ) -> None:
-    (settings.nfs_share_root_path / "shared").mkdir()
-    make_zip(settings.nfs_share_root_path / "shared" / "q.zip", {"a.sql": SQL, "b/c.sql": "select 1\n"})
+    area = settings.nfs_share_root_path / "imports" / "default"  # the default tenant's import area
+    (area / "shared").mkdir(parents=True)
+    make_zip(area / "shared" / "q.zip", {"a.sql": SQL, "b/c.sql": "select 1\n"})
     resp = await client.post(
         "/api/v1/jobs", json={"zip_file_path": "shared/q.zip", "exclude_rules": ["LT12"]}
     )
@@ -90,7 +91,7 @@ async def test_json_zip_file_path(
     [(key, event)] = topic_events(kafka_bootstrap, settings.topics.jobs, unique_id)
     assert key == body["job_id"]
     assert event.submission_type is SubmissionType.ZIP_ARCHIVE
-    assert event.storage_path == "shared/q.zip"
+    assert event.storage_path == "imports/default/shared/q.zip"  # relative to the root, as processors read it
     assert event.options == LintOptions(exclude_rules=("LT12",))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.stack import Stack
+from schemas.events import DEFAULT_TENANT
 from tests.ops.control_probes import (
     acknowledged,
     every_result,
@@ -46,8 +47,10 @@ def test_pool_restart_gives_new_lint_processes_and_every_file_its_result(
     with private_stack(kafka_bootstrap, mysql_server_url, tmp_path, TWO_LINT_PROCESSES, **ENV) as (
         stack, topics
     ):
-        files = zip_of_data(stack.settings.storage / "a.zip", copies=4)
-        zip_of_data(stack.settings.storage / "b.zip", copies=4)
+        area = stack.settings.storage / "imports" / DEFAULT_TENANT  # zip_file_path is relative to it
+        area.mkdir(parents=True)
+        files = zip_of_data(area / "a.zip", copies=4)
+        zip_of_data(area / "b.zip", copies=4)
         worker = stack.services["processors"].pid
         before = {p.pid for p in wait_lint_processes(worker, 2)}
         status, first = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "a.zip"})

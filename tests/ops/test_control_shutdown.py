@@ -13,6 +13,7 @@ import pytest
 
 from harness.groups import group_members, wait_members
 from harness.stack import Stack
+from schemas.events import DEFAULT_TENANT
 from schemas.topics import TopicNames
 from tests.ops.control_probes import every_result, send_control, wait_final, worker_id, zip_of_data
 from tests.ops.stack_probes import private_stack
@@ -31,7 +32,9 @@ def test_shutdown_leaves_the_group_and_the_partitions_move_with_nothing_lost(
     kafka_bootstrap: str, mysql_server_url: str, tmp_path: Path
 ) -> None:
     with private_stack(kafka_bootstrap, mysql_server_url, tmp_path, TWO_WORKERS, **ENV) as (stack, topics):
-        files = zip_of_data(stack.settings.storage / "s.zip", copies=3)
+        area = stack.settings.storage / "imports" / DEFAULT_TENANT  # zip_file_path is relative to it
+        area.mkdir(parents=True)
+        files = zip_of_data(area / "s.zip", copies=3)
         before = _members(stack, topics)
         status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "s.zip"})
         assert status == 202, body

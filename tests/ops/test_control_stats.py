@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.events import DEFAULT_TENANT
 from tests.ops.control_probes import (
     acknowledged,
     send_control,
@@ -22,7 +23,9 @@ def test_reset_stats_zeroes_the_heartbeat_counters(
     kafka_bootstrap: str, mysql_server_url: str, tmp_path: Path
 ) -> None:
     with private_stack(kafka_bootstrap, mysql_server_url, tmp_path, ({},), **ENV) as (stack, topics):
-        files = zip_of_data(stack.settings.storage / "r.zip", copies=1)
+        area = stack.settings.storage / "imports" / DEFAULT_TENANT  # zip_file_path is relative to it
+        area.mkdir(parents=True)
+        files = zip_of_data(area / "r.zip", copies=1)
         status, body = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "r.zip"})
         assert status == 202, body
         job = wait_final(stack, body["job_id"])

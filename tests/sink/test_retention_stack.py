@@ -18,6 +18,7 @@ from harness import resources
 from harness.http import multipart
 from harness.settings import StackSettings, lint_layout
 from harness.stack import Stack, running
+from schemas.events import DEFAULT_TENANT
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 FILES = {"a.sql": "select a from t\n", "dir/b.sql": "SELECT  b FROM u\n"}
@@ -63,8 +64,8 @@ def _gone(folder: Path, timeout: float = 30.0) -> bool:
 
 def test_a_final_jobs_stored_files_go_and_the_tenants_zip_stays(stack: Stack, tmp_path: Path) -> None:
     storage = tmp_path / "storage"
-    tenant_zip = storage / "team-a" / "release.zip"
-    tenant_zip.parent.mkdir()
+    tenant_zip = storage / "imports" / DEFAULT_TENANT / "team-a" / "release.zip"  # in its import area
+    tenant_zip.parent.mkdir(parents=True)
     original = _zip()
     tenant_zip.write_bytes(original)
     status, by_path = stack.request("POST", "/api/v1/jobs", {"zip_file_path": "team-a/release.zip"})
