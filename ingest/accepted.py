@@ -4,7 +4,8 @@ A GET right after the 202 must not answer 404, so the ingest writes the job's
 first row itself: insert-if-absent, and the very row the sink would build
 (``runtime.rows``), so it does not matter which of the two writes first. The
 write is best effort, as the event is already durable and the sink will write
-the row; until then the accepted event is remembered in a bounded LRU.
+the row; until then the accepted event is remembered in a bounded LRU. The
+LRU answers as the scoped queries do: another tenant's job is not there.
 """
 
 import logging
@@ -18,7 +19,7 @@ from ingest.db import run_db
 from ingest.errors import DatabaseUnavailableError
 from runtime.rows import Row, submitted_job_row
 from runtime.tables import jobs
-from schemas.events import JobSubmitted, utc_now
+from schemas.events import DEFAULT_TENANT, JobSubmitted, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,12 @@ class AcceptedJobs:
         except DatabaseUnavailableError as exc:
             log.warning("job %s accepted but its first row was not written: %s", job.job_id, exc.message)
 
-    def row(self, job_id: UUID) -> Row | None:
-        """The first row of a job accepted here lately, as the sink will write it."""
+    def row(self, job_id: UUID, tenant: str | None) -> Row | None:
+        """The first row of ``tenant``'s job (any for None) accepted here lately, as the sink writes it."""
         job = self._recent.get(job_id)
-        return None if job is None else submitted_job_row(job, job.submitted_at)
+        if job is None or tenant not in (None, job.tenant or DEFAULT_TENANT):
+            return None
+        return submitted_job_row(job, job.submitted_at)
 
 
 def _insert_first_row(conn: Connection, job: JobSubmitted) -> None:

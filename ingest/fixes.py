@@ -4,6 +4,7 @@ Whether fixes were asked is the job's option (``options_json``), known from
 the start, so a client learns FIX_NOT_REQUESTED at once instead of waiting
 for the task to end; a task that already carries a fix was asked for one
 whatever the job row says (an outside producer's job may be described late).
+The task is found through its job's tenant, as every read of the API is.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from ingest.errors import RequestRejectedError
+from ingest.queries import TASKS_OF_JOBS, Tenant, owned_by
 from ingest.storage import Storage
 from runtime.tables import jobs, tasks
 from schemas.error_codes import ErrorCode
@@ -36,13 +38,10 @@ _COLUMNS = (
 )
 
 
-def get_task_fix(conn: Connection, task_id: UUID) -> Row | None:
-    """One task's fix columns with its job's options, or None when there is no such task."""
-    query = (
-        select(*_COLUMNS)
-        .select_from(tasks.outerjoin(jobs, jobs.c.job_id == tasks.c.job_id))
-        .where(tasks.c.task_id == str(task_id))
-    )
+def get_task_fix(conn: Connection, task_id: UUID, tenant: Tenant) -> Row | None:
+    """One task's fix columns with its job's options, or None when there is no such task of ``tenant``'s."""
+    mine = (tasks.c.task_id == str(task_id), owned_by(tenant))
+    query = select(*_COLUMNS).select_from(TASKS_OF_JOBS).where(*mine)
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 

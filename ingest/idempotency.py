@@ -6,6 +6,10 @@ other replays the stored answer, or is told to retry while the first is still
 in flight. Within one process a per-key lock serialises the race so it rarely
 reaches the database. A request without a key passes through every step.
 
+A key is its tenant's (the table's key is (tenant, idempotency_key)): every
+step takes the caller's tenant, so the same key sent by two tenants makes two
+jobs and neither is ever told of, or replayed, the other's answer.
+
 A key expires ``INGEST_IDEMPOTENCY_KEY_TTL_HOURS`` after its claim: a request
 then reuses it as a new key (a client retries within minutes, not days), and a
 claim left PENDING by a crashed replica stops blocking its key. The sink
@@ -17,10 +21,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ingest.db import run_db
@@ -40,15 +44,16 @@ class IdempotencyKeys:
     def __init__(self, engine: Engine, ttl_hours: float = 24.0) -> None:
         self._engine = engine
         self._ttl = timedelta(hours=ttl_hours)
-        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
 
     @asynccontextmanager
-    async def guard(self, key: str | None) -> AsyncIterator[None]:
-        """Serialise requests with the same key inside this process."""
+    async def guard(self, key: str | None, tenant: str) -> AsyncIterator[None]:
+        """Serialise requests of one tenant with the same key inside this process."""
         if key is None:
             yield
             return
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        mine = (tenant, key)
+        lock, users = self._locks.setdefault(mine, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             async with lock:
@@ -56,22 +61,23 @@ class IdempotencyKeys:
         finally:
             users[0] -= 1
             if users[0] == 0:
-                del self._locks[key]
+                del self._locks[mine]
 
-    async def claim(self, key: str | None, fingerprint: str, job_id: UUID) -> JobAccepted | None:
-        """None when this request may go on (it owns the key now); else the stored answer to replay."""
+    async def claim(self, key: str | None, fingerprint: str, job_id: UUID, tenant: str) -> JobAccepted | None:
+        """None when this request may go on (it owns the tenant's key now); else the answer to replay."""
         if key is None:
             return None
+        mine = Key(tenant, key)
         for _ in range(_CLAIM_ATTEMPTS):
             try:
-                await run_db(self._engine, _insert, key, fingerprint, job_id)
+                await run_db(self._engine, _insert, mine, fingerprint, job_id)
                 return None
             except IntegrityError:
-                existing = await run_db(self._engine, _get, key)
+                existing = await run_db(self._engine, _get, mine)
             if existing is None:
                 continue  # released by a failed first attempt in between: claim again
             if existing["created_at"] < _now() - self._ttl:
-                await run_db(self._engine, _expire, key, existing["created_at"])
+                await run_db(self._engine, _expire, mine, existing["created_at"])
                 continue  # expired: this request claims the key afresh
             if existing["request_hash"] != fingerprint:
                 raise RequestRejectedError(
@@ -83,21 +89,21 @@ class IdempotencyKeys:
             return JobAccepted.model_validate_json(existing["response_json"])
         raise RequestRejectedError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, "this Idempotency-Key is contended")
 
-    async def complete(self, key: str | None, answer: JobAccepted) -> None:
+    async def complete(self, key: str | None, answer: JobAccepted, tenant: str) -> None:
         """Remember the answer for replays; the job is accepted whether or not this is written."""
         if key is None:
             return
         try:
-            await run_db(self._engine, _complete, key, answer.job_id, answer.model_dump_json())
+            await run_db(self._engine, _complete, Key(tenant, key), answer.job_id, answer.model_dump_json())
         except DatabaseUnavailableError as exc:
             log.warning("job %s accepted, its idempotency key not completed: %s", answer.job_id, exc.message)
 
-    async def release(self, key: str | None, job_id: UUID) -> None:
+    async def release(self, key: str | None, job_id: UUID, tenant: str) -> None:
         """Give the key back after a failure, so the client's retry can succeed."""
         if key is None:
             return
         try:
-            await run_db(self._engine, _release, key, job_id)
+            await run_db(self._engine, _release, Key(tenant, key), job_id)
         except DatabaseUnavailableError as exc:
             log.warning("idempotency key of failed job %s not released: %s", job_id, exc.message)
 
@@ -106,25 +112,36 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _insert(conn: Connection, key: str, fingerprint: str, job_id: UUID) -> None:
+class Key(NamedTuple):
+    """One tenant's key: the table's primary key, so no statement can name a key without its tenant."""
+
+    tenant: str
+    name: str
+
+    def row(self) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        """The condition that a row is this key."""
+        return keys.c.tenant == self.tenant, keys.c.idempotency_key == self.name
+
+
+def _insert(conn: Connection, key: Key, fingerprint: str, job_id: UUID) -> None:
     row = {"request_hash": fingerprint, "job_id": str(job_id), "response_json": PENDING, "created_at": _now()}
-    conn.execute(insert(keys).values(idempotency_key=key, **row))
+    conn.execute(insert(keys).values(tenant=key.tenant, idempotency_key=key.name, **row))
 
 
-def _get(conn: Connection, key: str) -> dict[str, Any] | None:
-    row = conn.execute(select(keys).where(keys.c.idempotency_key == key)).mappings().first()
+def _get(conn: Connection, key: Key) -> dict[str, Any] | None:
+    row = conn.execute(select(keys).where(*key.row())).mappings().first()
     return dict(row) if row else None
 
 
-def _complete(conn: Connection, key: str, job_id: UUID, response_json: str) -> None:
-    mine = (keys.c.idempotency_key == key, keys.c.job_id == str(job_id))
+def _complete(conn: Connection, key: Key, job_id: UUID, response_json: str) -> None:
+    mine = (*key.row(), keys.c.job_id == str(job_id))
     conn.execute(update(keys).where(*mine).values(response_json=response_json))
 
 
-def _release(conn: Connection, key: str, job_id: UUID) -> None:
-    conn.execute(delete(keys).where(keys.c.idempotency_key == key, keys.c.job_id == str(job_id)))
+def _release(conn: Connection, key: Key, job_id: UUID) -> None:
+    conn.execute(delete(keys).where(*key.row(), keys.c.job_id == str(job_id)))
 
 
-def _expire(conn: Connection, key: str, created_at: datetime) -> None:
+def _expire(conn: Connection, key: Key, created_at: datetime) -> None:
     """Delete the expired claim only: a racing request may have claimed the key afresh meanwhile."""
-    conn.execute(delete(keys).where(keys.c.idempotency_key == key, keys.c.created_at == created_at))
+    conn.execute(delete(keys).where(*key.row(), keys.c.created_at == created_at))

@@ -8,6 +8,12 @@ read again only when the stream waits on the sink (a finished file whose
 place is not written yet, the final status) or, as a safety net, after a
 quiet spell: never once per live event. Errors (unknown job, bad id) are the
 usual JSON answers because they are raised before the stream starts.
+
+Tenants: the stream reads the job as the caller's tenant (an admin: any), so
+another tenant's job answers JOB_NOT_FOUND, the body of an unknown id, before
+anything is streamed, and every re-read keeps that scope. The hub hands a
+subscription only its own job's events, and nothing queued is sent before the
+check, so no live event of another tenant's job reaches a stream.
 """
 
 import asyncio
@@ -26,8 +32,8 @@ from ingest.errors import RequestRejectedError
 from ingest.event_hub import StreamClosedError, Subscription
 from ingest.job_stream import JobStream, resume_position
 from ingest.live import LIVE
-from ingest.params import path_id
-from ingest.queries import get_job
+from ingest.params import path_id, read_scope
+from ingest.queries import TASKS_OF_JOBS, Tenant, get_job, owned_by
 from ingest.services import SERVICES, Services
 from ingest.settings import IngestSettings
 from runtime.tables import tasks
@@ -42,25 +48,32 @@ _COLUMNS = (tasks.c.task_id, tasks.c.ordinal, tasks.c.file_name, tasks.c.status,
             tasks.c.error_code)
 
 
-def stream_rows(conn: Connection, job_id: UUID, from_ordinal: int) -> tuple[Row | None, list[Row]]:
+def stream_rows(
+    conn: Connection, job_id: UUID, tenant: Tenant, from_ordinal: int
+) -> tuple[Row | None, list[Row]]:
     """The job's row and the short form of its task rows from ``from_ordinal`` on, and those not placed yet.
 
-    (None, []) for no such job. A stream re-reads only from its position: every file before it is sent.
+    (None, []) for no such job of ``tenant``'s. A stream re-reads only from its position: every file
+    before it is sent.
     """
-    job = get_job(conn, job_id)
+    job = get_job(conn, job_id, tenant)
     if job is None:
         return None, []
+    placed_after = or_(tasks.c.ordinal >= from_ordinal, tasks.c.ordinal < 0)
     query = (
         select(*_COLUMNS)
-        .where(tasks.c.job_id == str(job_id), or_(tasks.c.ordinal >= from_ordinal, tasks.c.ordinal < 0))
+        .select_from(TASKS_OF_JOBS)
+        .where(tasks.c.job_id == str(job_id), placed_after, owned_by(tenant))
         .order_by(tasks.c.ordinal)
     )
     return job, [dict(r) for r in conn.execute(query).mappings()]
 
 
-async def _read(services: Services, job_id: UUID, from_ordinal: int = 0) -> tuple[Row, list[Row]]:
-    job, rows = await run_db(services.engine, stream_rows, job_id, from_ordinal)
-    job = job or services.accepted.row(job_id)  # accepted here, first row not written yet
+async def _read(
+    services: Services, job_id: UUID, tenant: Tenant, from_ordinal: int = 0
+) -> tuple[Row, list[Row]]:
+    job, rows = await run_db(services.engine, stream_rows, job_id, tenant, from_ordinal)
+    job = job or services.accepted.row(job_id, tenant)  # accepted here, first row not written yet
     if job is None:
         raise RequestRejectedError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id}")
     return job, rows
@@ -70,21 +83,21 @@ async def job_events(request: web.Request) -> web.StreamResponse:
     """The stream: ``file``, ``progress`` and, last, ``end``; resumable with ``Last-Event-ID``."""
     services = request.app[SERVICES]
     hub = request.app[LIVE].hub
-    job_id = path_id(request, "job_id")
+    job_id, tenant = path_id(request, "job_id"), read_scope(request)
     try:
         position = resume_position(request.headers.get("Last-Event-ID"))
     except ValueError as exc:
         raise RequestRejectedError(ErrorCode.INVALID_REQUEST, str(exc)) from exc
     sub = hub.subscribe(str(job_id))
     try:
-        job, rows = await _read(services, job_id)
+        job, rows = await _read(services, job_id, tenant)
         if position is None:  # the client saw ``end``: 204 tells an EventSource to stop reconnecting
             return web.Response(status=204)
         stream = JobStream(str(job_id), position)
         stream.take_rows(job, rows)
         async with sse_response(request, ping_interval=services.settings.events_ping_s) as resp:
             with suppress(ConnectionResetError):  # the client left mid-write; the finally forgets it
-                await _pump(request, resp, stream, sub, services)
+                await _pump(request, resp, stream, sub, services, tenant)
         return resp
     finally:
         hub.unsubscribe(sub)
@@ -98,7 +111,8 @@ def _due(stream: JobStream, settings: IngestSettings, last_read: float, last_eve
 
 
 async def _pump(
-    request: web.Request, resp: EventSourceResponse, stream: JobStream, sub: Subscription, services: Services
+    request: web.Request, resp: EventSourceResponse, stream: JobStream, sub: Subscription, services: Services,
+    tenant: Tenant,
 ) -> None:
     """Send what can be sent, then wait for live events or the next look at the database."""
     loop = asyncio.get_running_loop()
@@ -118,7 +132,7 @@ async def _pump(
                 last_event = loop.time()
             counts["live events"] += len(events)
             if loop.time() >= due:
-                stream.take_rows(*await _read(services, UUID(stream.job_id), stream.position))
+                stream.take_rows(*await _read(services, UUID(stream.job_id), tenant, stream.position))
                 last_read = loop.time()
                 counts["database reads"] += 1
     except (StreamClosedError, LintServiceError) as exc:

@@ -1,12 +1,17 @@
-"""Query-string and path parameters, validated into typed values or a 400."""
+"""Query-string and path parameters, validated into typed values or a 400; and whose objects a read sees."""
 
 from uuid import UUID
 
 from aiohttp import web
+from pydantic import TypeAdapter, ValidationError
 
 from ingest.errors import RequestRejectedError
+from ingest.principal import principal_of
 from schemas.error_codes import ErrorCode
+from schemas.events import TenantName
 from schemas.statuses import JobStatus
+
+_TENANT: TypeAdapter[str] = TypeAdapter(TenantName)
 
 DEFAULT_SIZE = 50
 MAX_SIZE = 500
@@ -51,3 +56,28 @@ def status_param(request: web.Request) -> JobStatus | None:
         raise RequestRejectedError(
             ErrorCode.INVALID_STATUS, f"status must be one of {', '.join(JobStatus)}"
         ) from exc
+
+
+def read_scope(request: web.Request) -> str | None:
+    """The tenant whose objects this caller reads: its own, or None (every tenant's) for an admin."""
+    principal = principal_of(request)
+    return None if principal.all_tenants else principal.tenant
+
+
+def list_scope(request: web.Request) -> str | None:
+    """:func:`read_scope`, narrowed by ``?tenant=``, which only an admin may set to another tenant.
+
+    A non-admin naming another tenant is FORBIDDEN whatever the name, so the
+    answer does not tell which tenants exist.
+    """
+    scope = read_scope(request)
+    raw = request.query.get("tenant")
+    if not raw:
+        return scope
+    try:
+        wanted = _TENANT.validate_python(raw)
+    except ValidationError as exc:
+        raise RequestRejectedError(ErrorCode.INVALID_REQUEST, "tenant is not a tenant name") from exc
+    if scope is not None and wanted != scope:
+        raise RequestRejectedError(ErrorCode.FORBIDDEN, "only an admin lists another tenant's jobs")
+    return wanted

@@ -1,18 +1,24 @@
 """Read queries of the API: plain functions of a Connection, run in a thread.
 
 The sink owns these rows; the ingest only reads them (SQLAlchemy Core on the
-shared ``runtime.tables``), so the query shapes stay in one place.
+shared ``runtime.tables``), so the query shapes stay in one place. Every
+query of a job or task takes the caller's tenant as an argument of its own,
+not an option, so none can forget it: ``None`` only for an admin, who reads
+across tenants. A task is its job's tenant's (the tenant is on the job row),
+so task queries join their job; another tenant's id finds nothing, exactly
+as an unknown id does.
 """
 
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, true
 
 from runtime.tables import jobs, tasks, webhook_deliveries
 from schemas.statuses import JOB_FINAL, JobStatus
 
 Row = dict[str, Any]
+Tenant = str | None  # whose objects a read may see; None: every tenant's (an admin)
 _TASK_COLUMNS = (
     tasks.c.task_id,
     tasks.c.ordinal,
@@ -42,23 +48,31 @@ _CALLBACK_COLUMNS = tuple(
     )
 )
 _JOBS_AND_CALLBACKS = jobs.outerjoin(webhook_deliveries, _DELIVERY.job_id == jobs.c.job_id)
+TASKS_OF_JOBS = tasks.join(jobs, jobs.c.job_id == tasks.c.job_id)
+
+
+def owned_by(tenant: Tenant) -> ColumnElement[bool]:
+    """The condition that a job row is ``tenant``'s (always true for an admin's read)."""
+    return true() if tenant is None else jobs.c.tenant == tenant
 
 
 def _jobs_query() -> Select[Any]:
     return select(*_JOB_COLUMNS, *_CALLBACK_COLUMNS).select_from(_JOBS_AND_CALLBACKS)
 
 
-def get_job(conn: Connection, job_id: UUID) -> Row | None:
-    """One job's row, or None."""
-    row = conn.execute(_jobs_query().where(jobs.c.job_id == str(job_id))).mappings().first()
+def get_job(conn: Connection, job_id: UUID, tenant: Tenant) -> Row | None:
+    """One job's row, or None (also when it is another tenant's)."""
+    query = _jobs_query().where(jobs.c.job_id == str(job_id), owned_by(tenant))
+    row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
-def job_tasks_page(conn: Connection, job_id: UUID, offset: int, limit: int) -> list[Row]:
-    """A page of one job's tasks in file order."""
+def job_tasks_page(conn: Connection, job_id: UUID, tenant: Tenant, offset: int, limit: int) -> list[Row]:
+    """A page of one job's tasks in file order (none of another tenant's job)."""
     query = (
         select(*_TASK_COLUMNS)
-        .where(tasks.c.job_id == str(job_id))
+        .select_from(TASKS_OF_JOBS)
+        .where(tasks.c.job_id == str(job_id), owned_by(tenant))
         .order_by(tasks.c.ordinal, tasks.c.task_id)
         .offset(offset)
         .limit(limit)
@@ -67,31 +81,37 @@ def job_tasks_page(conn: Connection, job_id: UUID, offset: int, limit: int) -> l
 
 
 def list_jobs(
-    conn: Connection, status: JobStatus | None, offset: int, limit: int
+    conn: Connection, tenant: Tenant, status: JobStatus | None, offset: int, limit: int
 ) -> tuple[list[Row], int]:
-    """A page of jobs, newest first, and how many match in total."""
-    where = jobs.c.status == status.value if status else None
-    query = _jobs_query().order_by(jobs.c.created_at.desc(), jobs.c.job_id).offset(offset).limit(limit)
-    count = select(func.count()).select_from(jobs)
-    if where is not None:
-        query, count = query.where(where), count.where(where)
-    rows = [dict(r) for r in conn.execute(query).mappings()]
+    """A page of ``tenant``'s jobs (everyone's for None), newest first, and how many match in total."""
+    where = [owned_by(tenant)]
+    if status is not None:
+        where.append(jobs.c.status == status.value)
+    query = _jobs_query().where(*where).order_by(jobs.c.created_at.desc(), jobs.c.job_id)
+    rows = [dict(r) for r in conn.execute(query.offset(offset).limit(limit)).mappings()]
+    count = select(func.count()).select_from(jobs).where(*where)
     return rows, int(conn.execute(count).scalar_one())
 
 
-def get_task(conn: Connection, task_id: UUID) -> Row | None:
-    """One task's row with its job id and stored result, or None."""
-    query = select(*_TASK_COLUMNS, tasks.c.job_id, tasks.c.result_json).where(tasks.c.task_id == str(task_id))
+def get_task(conn: Connection, task_id: UUID, tenant: Tenant) -> Row | None:
+    """One task's row with its job id and stored result, or None (also when its job is another tenant's)."""
+    query = (
+        select(*_TASK_COLUMNS, tasks.c.job_id, tasks.c.result_json)
+        .select_from(TASKS_OF_JOBS)
+        .where(tasks.c.task_id == str(task_id), owned_by(tenant))
+    )
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
 def results_after(
-    conn: Connection, job_id: UUID, after: tuple[int, str] | None, limit: int
+    conn: Connection, job_id: UUID, tenant: Tenant, after: tuple[int, str] | None, limit: int
 ) -> list[tuple[int, str, str | None]]:
     """The next ``limit`` (ordinal, task_id, result_json) of a job after a keyset position."""
-    query = select(tasks.c.ordinal, tasks.c.task_id, tasks.c.result_json).where(
-        tasks.c.job_id == str(job_id)
+    query = (
+        select(tasks.c.ordinal, tasks.c.task_id, tasks.c.result_json)
+        .select_from(TASKS_OF_JOBS)
+        .where(tasks.c.job_id == str(job_id), owned_by(tenant))
     )
     if after is not None:
         ordinal, task_id = after
@@ -103,7 +123,7 @@ def results_after(
 
 
 def count_active_jobs(conn: Connection) -> int:
-    """Jobs not yet final, counted on the status index."""
+    """Jobs not yet final, of every tenant (the operators' gauge), counted on the status index."""
     active = [status.value for status in JobStatus if status not in JOB_FINAL]
     query = select(func.count()).select_from(jobs).where(jobs.c.status.in_(active))
     return int(conn.execute(query).scalar_one())

@@ -64,15 +64,15 @@ class SubmitJob:
         job_id = uuid4()
         try:
             await check_callback(request.callback_url, self._settings)  # before anything is claimed
-            async with self._keys.guard(key):
-                replay = await self._keys.claim(key, request.fingerprint, job_id)
+            async with self._keys.guard(key, tenant):
+                replay = await self._keys.claim(key, request.fingerprint, job_id, tenant)
                 if replay is not None:
                     return Outcome(replay, replayed=True)
                 job = await self._accept(job_id, request, key, tenant)
                 answer = JobAccepted(
                     job_id=job_id, submission_type=job.submission_type, status_url=status_url(job_id)
                 )
-                await self._keys.complete(key, answer)
+                await self._keys.complete(key, answer, tenant)
                 return Outcome(answer, replayed=False)
         finally:
             if request.upload is not None:  # a no-op once the upload became the job's
@@ -86,7 +86,7 @@ class SubmitJob:
             await self._publisher.publish(job)
         except BaseException:
             await self._storage.discard(job_id)
-            await self._keys.release(key, job_id)
+            await self._keys.release(key, job_id, tenant)
             raise
         await self._accepted.record(job)
         return job

@@ -1,11 +1,15 @@
-"""Handlers of /api/v1/tasks: one file's status, its stored lint record, and its fix."""
+"""Handlers of /api/v1/tasks: one file's status, its stored lint record, and its fix.
+
+A task is its job's tenant's: another tenant's task answers TASK_NOT_FOUND
+with the very body of an unknown id.
+"""
 
 from aiohttp import web
 
 from ingest.db import run_db
 from ingest.errors import RequestRejectedError
 from ingest.fixes import check_answerable, fix_view, get_task_fix
-from ingest.params import path_id
+from ingest.params import path_id, read_scope
 from ingest.queries import get_task
 from ingest.services import SERVICES
 from ingest.views import Row, task_view
@@ -15,7 +19,7 @@ from schemas.statuses import TASK_FINAL
 
 async def _task(request: web.Request) -> Row:
     task_id = path_id(request, "task_id")
-    row = await run_db(request.app[SERVICES].engine, get_task, task_id)
+    row = await run_db(request.app[SERVICES].engine, get_task, task_id, read_scope(request))
     if row is None:
         raise RequestRejectedError(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
     return row
@@ -39,7 +43,7 @@ async def get_task_fix_result(request: web.Request) -> web.Response:
     """GET /api/v1/tasks/{task_id}/fix: the file's fixed SQL and unified diff (see docs/fixes.md)."""
     task_id = path_id(request, "task_id")
     services = request.app[SERVICES]
-    row = await run_db(services.engine, get_task_fix, task_id)
+    row = await run_db(services.engine, get_task_fix, task_id, read_scope(request))
     if row is None:
         raise RequestRejectedError(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
     check_answerable(row)

@@ -8,7 +8,7 @@ from ingest.accepted import AcceptedJobs
 from runtime.db import create_db_engine
 from runtime.rows import submitted_job_row
 from runtime.tables import jobs
-from schemas.events import JobSubmitted
+from schemas.events import DEFAULT_TENANT, JobSubmitted
 from schemas.statuses import SubmissionType
 
 
@@ -28,7 +28,7 @@ async def test_first_rows_are_the_shared_row_and_the_lru_forgets_the_oldest(db_u
         stored = {r.job_id: r.source_name for r in conn.execute(select(jobs.c.job_id, jobs.c.source_name))}
     engine.dispose()
     assert stored == {str(e.job_id): e.file_name or e.storage_path for e in events}
-    assert [accepted.row(e.job_id) for e in events] == [
+    assert [accepted.row(e.job_id, None) for e in events] == [
         None,
         submitted_job_row(events[1], events[1].submitted_at),
         submitted_job_row(events[2], events[2].submitted_at),
@@ -41,6 +41,6 @@ async def test_without_its_table_the_job_is_still_remembered(sqlite_db_url: str)
     event = _job("q.zip")
     await accepted.record(event)
     engine.dispose()
-    row = accepted.row(event.job_id)
+    row = accepted.row(event.job_id, DEFAULT_TENANT)
     assert row is not None
     assert (row["status"], row["source_name"]) == ("ACCEPTED", "q.zip")
