@@ -15,6 +15,7 @@ from ingest.active_jobs import ActiveJobs
 from ingest.consul import consul_ctx
 from ingest.cors import setup_cors
 from ingest.idempotency import IdempotencyKeys
+from ingest.incoming_sweep import incoming_sweep_ctx
 from ingest.live import LIVE, build_live, close_streams, live_ctx
 from ingest.metrics import Metrics
 from ingest.middleware import error_middleware
@@ -34,7 +35,7 @@ from runtime.telemetry.http import traced_requests
 def build_services(settings: IngestSettings) -> Services:
     """Every shared resource of one app instance, not yet opened."""
     engine = create_db_engine(settings.database_url)
-    storage = Storage(settings.nfs_share_root_path)
+    storage = Storage(settings.nfs_share_root_path, settings.imports_dir)
     publisher = KafkaPublisher(
         settings.kafka_bootstrap_servers, settings.topics, settings.kafka_delivery_timeout_ms,
         security=kafka_security(settings),
@@ -90,6 +91,7 @@ def create_app(settings: IngestSettings) -> web.Application:
     app[SERVICES] = services
     app[LIVE] = build_live(settings)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(incoming_sweep_ctx)  # after the root exists
     app.cleanup_ctx.append(_operations)
     app.cleanup_ctx.append(live_ctx)
     app.on_shutdown.append(close_streams)
