@@ -7,6 +7,8 @@ with ``[name]``-prefixed console lines, each also in ``var/log/<name>.log``.
 Ctrl-C or SIGTERM stops the services (and the broker it started) and exits 0;
 a service that dies stops everything and exits 1, so a broken service is never
 silently missing. ``INGEST_URL`` overrides the address checked for readiness.
+Authentication is off (``AUTH_REQUIRED=false``) unless the caller set it, and
+the run says so loudly at start.
 """
 
 import os
@@ -40,6 +42,16 @@ def console_logs(environ: Mapping[str, str]) -> dict[str, str]:
     choice is made here from ours, unless ``LOG_FORMAT`` already says.
     """
     return {} if environ.get("LOG_FORMAT") or not sys.stdout.isatty() else {"LOG_FORMAT": "console"}
+
+
+def announce_auth(env: Mapping[str, str]) -> None:
+    """Say at start, loudly, whether the API asks for keys (off unless the caller turned it on)."""
+    if env.get("AUTH_REQUIRED", "").strip().lower() in {"false", "0", "no", "off"}:
+        say("WARNING: AUTH_REQUIRED=false: AUTHENTICATION IS OFF. Anyone who reaches the port submits and "
+            "reads as the 'default' tenant. Set AUTH_REQUIRED=true and make keys with "
+            "`sqllint-admin keys create` to try it with keys.")
+    else:
+        say("AUTH_REQUIRED=true: every API call needs a key (sqllint-admin keys create).")
 
 
 class Stopped(Exception):
@@ -82,6 +94,7 @@ def main(log_dir: Path | None = None) -> int:
                                  env=console_logs(os.environ))
         prepare(settings.database_url, settings.kafka)
         stack = new_stack(settings)
+        announce_auth(stack.env)
         if os.environ.get("INGEST_URL"):
             stack.base_url = os.environ["INGEST_URL"].rstrip("/")
         launch(settings, stack)

@@ -79,6 +79,9 @@ def environment(settings: StackSettings, inherited: Mapping[str, str] | None = N
            if k != _HARNESS_ONLY and not (settings.private and any(part in k for part in _NOT_INHERITED))}
     env.update(KAFKA_BOOTSTRAP_SERVERS=settings.kafka, DATABASE_URL=settings.database_url,
                PYTHONUNBUFFERED="1")
+    # A stack on this machine is for development and tests, whose callers have no key: authentication
+    # is off unless the caller's environment or ``env`` turns it on (the ingest warns loudly at start).
+    env.setdefault("AUTH_REQUIRED", "false")
     if settings.private:
         env["LOG_LEVEL"] = "INFO"
     if settings.storage is not None:

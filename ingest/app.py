@@ -12,6 +12,7 @@ from aiohttp import web
 
 from ingest.accepted import AcceptedJobs
 from ingest.active_jobs import ActiveJobs
+from ingest.auth import Authenticator, auth_middleware, warn_when_open
 from ingest.consul import consul_ctx
 from ingest.cors import setup_cors
 from ingest.idempotency import IdempotencyKeys
@@ -21,6 +22,7 @@ from ingest.metrics import Metrics
 from ingest.middleware import error_middleware
 from ingest.operations import Operations
 from ingest.producer import KafkaPublisher
+from ingest.rate_limit import tenant_limits
 from ingest.request import RequestLimits
 from ingest.routes import setup_routes
 from ingest.services import SERVICES, Services
@@ -82,10 +84,15 @@ async def _operations(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: IngestSettings) -> web.Application:
     """The ingest's aiohttp application for ``settings``."""
     services = build_services(settings)
+    warn_when_open(settings)
     app = web.Application(
         client_max_size=settings.client_max_size,
         middlewares=[
-            traced_requests(), services.metrics.middleware(), error_middleware(settings.retry_after_s)
+            traced_requests(),
+            services.metrics.middleware(),
+            error_middleware(settings.retry_after_s),
+            auth_middleware(Authenticator(services.engine, settings)),
+            tenant_limits(services),  # after auth: it limits by the principal's tenant
         ],
     )
     app[SERVICES] = services

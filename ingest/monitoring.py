@@ -8,7 +8,6 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from ingest.errors import RequestRejectedError
-from ingest.operator_auth import require_operator
 from ingest.services import SERVICES
 from schemas.error_codes import ErrorCode
 from schemas.monitoring import ControlRequest
@@ -59,11 +58,11 @@ async def _control_request(request: web.Request) -> ControlRequest:
 async def control_worker(request: web.Request) -> web.Response:
     """POST /api/v1/monitoring/workers/{worker_id}/control: 202 once the action is on the control topic.
 
-    The credential is checked first, so a caller without it learns nothing,
-    not even whether the worker exists.
+    The operator's credential is checked by the authentication middleware
+    before this runs, so a caller without it learns nothing, not even whether
+    the worker exists.
     """
     services = request.app[SERVICES]
-    require_operator(request, services.settings.operator_token)
     body = await _control_request(request)
     accepted = await services.operations.control(request.match_info["worker_id"], body.action)
     return _answer(accepted, status=202)

@@ -1,34 +1,28 @@
-"""Who may act on workers: the holder of OPERATOR_TOKEN, presented as a bearer token.
+"""OPERATOR_TOKEN: the operators' bootstrap credential, accepted where an operator's key would be.
 
-Reading the monitoring views is harmless, but a control action stops or
-restarts workers, so it needs the operator credential. With no token
-configured nobody may act (a forgotten setting must not open the door), and
-the comparison takes the same time whatever the presented value, so the
-token cannot be guessed a character at a time.
+Before any key exists (a fresh install, ``make run``) someone must be able to
+act on workers; the token stands for the operator role of the default tenant
+and is checked by the same middleware as the keys (``ingest/auth.py``), so
+there is one place that decides who may act. With no token configured it
+matches nothing (a forgotten setting must not open the door), and the
+comparison takes the same time whatever the presented value, so the token
+cannot be guessed a character at a time.
 """
 
 import hmac
 
-from aiohttp import web
 from pydantic import SecretStr
 
-from ingest.errors import RequestRejectedError
-from schemas.error_codes import ErrorCode
+from runtime.access import Principal, Role
+from schemas.events import DEFAULT_TENANT
 
-_SCHEME = "bearer"
+# key_id names the credential in logs and audit the way a key's id would; it is not a key.
+TOKEN_PRINCIPAL = Principal(tenant=DEFAULT_TENANT, role=Role.OPERATOR, key_id="OPERATOR_TOKEN")
 
 
-def require_operator(request: web.Request, token: SecretStr | None) -> None:
-    """Return when ``Authorization: Bearer <token>`` carries the token.
-
-    FORBIDDEN (403) when no token is configured: no credential would help. UNAUTHORIZED (401)
-    when the credential is missing or wrong: the client may retry with the right one.
-    """
+def token_principal(presented: str, token: SecretStr | None) -> Principal | None:
+    """The operator when ``presented`` is the configured token; None otherwise or when none is set."""
     expected = token.get_secret_value() if token is not None else ""
     if not expected:
-        raise RequestRejectedError(
-            ErrorCode.FORBIDDEN, "control actions are disabled: OPERATOR_TOKEN is not set"
-        )
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != _SCHEME or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
-        raise RequestRejectedError(ErrorCode.UNAUTHORIZED, "an operator's bearer token is required")
+        return None
+    return TOKEN_PRINCIPAL if hmac.compare_digest(presented.encode(), expected.encode()) else None

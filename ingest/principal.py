@@ -7,11 +7,20 @@ forget to scope by tenant without visibly ignoring ``principal_of``.
 
 from aiohttp import web
 
-from runtime.access import ANONYMOUS, Principal
+from runtime.access import Principal
 
-PRINCIPAL = "sqllint.principal"
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def principal_of(request: web.Request) -> Principal:
-    """Who sent ``request``: set by the authentication middleware for every API route."""
-    return request.get(PRINCIPAL, ANONYMOUS)
+    """Who sent ``request``: set by the authentication middleware (``ingest/auth.py``) for every API route.
+
+    Strict: a handler asking on a route the middleware did not guard is a bug
+    (a public route in ``ingest/access_rules.py``, or an app built without the
+    middleware), answered 500 rather than served as some default caller.
+    """
+    try:
+        return request[PRINCIPAL]
+    except KeyError:
+        where = f"{request.method} {request.path}"
+        raise RuntimeError(f"no principal on {where}: the route is not guarded") from None

@@ -94,6 +94,9 @@ def test_ready_serves_and_ctrl_c_stops_everything(foreground: Foreground, tmp_pa
     logs = {path.name: path.read_text() for path in (tmp_path / "logs").glob("*.log")}
     assert sorted(logs) == ["ingest.log", "processors.log", "sink.log"]
     assert all(line.startswith("[ingest] ") for line in logs["ingest.log"].splitlines())
+    # Without AUTH_REQUIRED in the caller's environment the run is open, and both it and the ingest say so.
+    assert any("harness run: WARNING: AUTH_REQUIRED=false" in line for line in foreground.lines)
+    assert "AUTHENTICATION IS OFF" in logs["ingest.log"]
 
 
 def test_a_dying_service_stops_the_rest_and_fails(foreground: Foreground) -> None:

@@ -51,3 +51,9 @@ def test_ingest_url_follows_the_ingest_settings() -> None:
 def test_lint_layout_shares_two_cores() -> None:
     assert lint_layout(1) == ({"PROCESSORS_LINT_WORKERS": "2"},)
     assert lint_layout(2) == ({"PROCESSORS_LINT_WORKERS": "1"}, {"PROCESSORS_LINT_WORKERS": "1"})
+
+
+def test_authentication_is_off_unless_the_caller_or_the_run_turns_it_on() -> None:
+    assert environment(_settings(), SHELL)["AUTH_REQUIRED"] == "false"
+    assert environment(_settings(private=False), {**SHELL, "AUTH_REQUIRED": "true"})["AUTH_REQUIRED"] == "true"
+    assert environment(_settings(env={"AUTH_REQUIRED": "true"}), SHELL)["AUTH_REQUIRED"] == "true"

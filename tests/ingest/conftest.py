@@ -58,6 +58,7 @@ def settings(
         inline_max_bytes=1024,
         max_sql_bytes=64 * 1024,
         kafka_delivery_timeout_ms=15000,
+        auth_required=False,  # these tests call without keys; tests/ingest/test_auth*.py turn it on
     )
 
 
@@ -71,7 +72,8 @@ async def client(settings: IngestSettings) -> AsyncIterator[TestClient[web.Reque
 async def reader(db_url: str, storage_root: Path) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """An app that only reads: no broker is needed, the producer connects only when publishing."""
     settings = IngestSettings(
-        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
+        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root,
+        auth_required=False,
     )
     async with TestClient(TestServer(create_app(settings))) as test_client:
         yield test_client

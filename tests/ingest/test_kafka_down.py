@@ -23,6 +23,7 @@ def offline_settings(db_url: str, storage_root: Path) -> IngestSettings:
         kafka_delivery_timeout_ms=1500,
         retry_after_s=7,
         ready_timeout_s=0.5,
+        auth_required=False,
     )
 
 

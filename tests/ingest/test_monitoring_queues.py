@@ -135,6 +135,7 @@ async def test_without_a_broker_answers_are_registered_503s(db_url: str, storage
         nfs_share_root_path=storage_root,
         monitoring_timeout_s=0.5,
         retry_after_s=7,
+        auth_required=False,
     )
     async with TestClient(TestServer(create_app(offline))) as client:
         for path in (

@@ -28,7 +28,8 @@ Client = TestClient[web.Request, web.Application]
 def _settings(db_url: str, storage_root: Path) -> IngestSettings:
     """No broker is needed: the producer connects only when publishing."""
     return IngestSettings(
-        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root
+        kafka_bootstrap_servers="127.0.0.1:1", database_url=db_url, nfs_share_root_path=storage_root,
+        auth_required=False,
     )
 
 
