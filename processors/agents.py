@@ -15,7 +15,8 @@ from typing import Any
 
 from faust.types import EventT, StreamT
 
-from processors.expand import PublishedEvent, expand_job
+from processors.expand import PublishedEvent, Sized, expand_job
+from processors.lanes import EXPRESS, JobLane
 from processors.lint_cache import LintCache
 from processors.lint_pool import WORKER_LOST_CODES
 from processors.lint_step import lint_task
@@ -52,11 +53,11 @@ def lost_worker_error(result: LintResult) -> ErrorInfo | None:
 
 
 async def _guarded(
-    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None, sized: Sized
 ) -> AsyncIterator[PublishedEvent]:
     """Expansion events; an unexpected error rejects this job instead of stopping the agent."""
     try:
-        async for event in expand_job(job, settings, cache):
+        async for event in expand_job(job, settings, cache, sized):
             yield event
     except Exception as exc:  # a bug or odd storage must fail one job, not the service
         log.exception("expanding job %s failed", job.job_id)
@@ -84,9 +85,11 @@ async def handle_job(
         await asyncio.gather(*await park(event, exc, worker))
         return
     pending: list[Awaitable[Any]] = []
+    lane = JobLane(settings.express_max_files)
     with consuming("processors.expand", event.message.headers, job_id=job.job_id):
-        async for produced in _guarded(job, settings, cache):
-            pending.append(await worker.publisher.publish(produced))
+        async for produced in _guarded(job, settings, cache, lane.sized):
+            for published, topic in lane.publications(produced):
+                pending.append(await worker.publisher.publish(published, lane=topic))
             if metrics is not None and isinstance(produced, LintResult):  # refused or cached at expansion
                 metrics.result_published(produced)
             if isinstance(produced, JobExpanded | JobRejected):
@@ -97,8 +100,13 @@ async def handle_job(
         await asyncio.gather(*pending)
 
 
-async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorResources) -> None:
-    """Lint one task message: ``task.started``, then exactly one ``lint.result``."""
+async def handle_task(
+    event: EventT, worker: WorkerApp, resources: ProcessorResources, express: bool = False
+) -> None:
+    """Lint one task message: ``task.started``, then exactly one ``lint.result``.
+
+    ``express``: the task came down the express lane, so it takes the next free lint process.
+    """
     try:
         task = decode(event.value, LintTask)
     except SchemaError as exc:
@@ -112,7 +120,10 @@ async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorReso
             pending.append(await publish(retried))
 
         resources.worker_state.task_started(task.task_id)
-        linted = await lint_task(task, resources.settings, resources.pool, resources.cache, announce_retry)
+        linted = await lint_task(
+            task, resources.settings, resources.pool, resources.cache, announce_retry,
+            resources.admission(express=express),
+        )
         pending.append(await publish(linted.result))
         if linted.new_entry is not None:
             pending.append(await publish(linted.new_entry))
@@ -124,10 +135,16 @@ async def handle_task(event: EventT, worker: WorkerApp, resources: ProcessorReso
 
 
 def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:
-    """Attach the ``expand`` agent (jobs topic) and the ``lint`` agent (tasks topic)."""
-    app, settings = worker.app, resources.settings
+    """Attach the ``expand`` agent (jobs topic) and the ``lint`` agents (tasks topic and express lane).
 
-    @app.agent(raw_topic(app, settings.topics.jobs), name="processors.expand")
+    The expand agent runs several actors, so a 2,000-file ZIP being expanded
+    holds up no other job's expansion; acks stay per message (Faust commits
+    an offset once every message before it was acked).
+    """
+    app, settings = worker.app, resources.settings
+    jobs = raw_topic(app, settings.topics.jobs)
+
+    @app.agent(jobs, name="processors.expand", concurrency=settings.expand_concurrency)
     async def expand(stream: StreamT) -> None:
         manual = stream.noack()
         async for event in manual.events():
@@ -141,4 +158,13 @@ def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:
         manual = stream.noack()
         async for event in manual.events():
             await handle_task(event, worker, resources)
+            await manual.ack(event)
+
+    express = raw_topic(app, getattr(settings.topics, EXPRESS))
+
+    @app.agent(express, name="processors.lint_express", concurrency=settings.lint_concurrency)
+    async def lint_express(stream: StreamT) -> None:
+        manual = stream.noack()
+        async for event in manual.events():
+            await handle_task(event, worker, resources, express=True)
             await manual.ack(event)

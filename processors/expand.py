@@ -9,7 +9,7 @@ new ones, and the downstream upserts make the replay harmless.
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Generator, Iterable
+from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from pathlib import Path
 
 from processors.expand_zip import iter_zip_events
@@ -31,6 +31,8 @@ from schemas.statuses import SubmissionType
 
 ExpansionEvent = LintTask | LintResult | JobExpanded | JobRejected
 PublishedEvent = ExpansionEvent | TaskRegistered
+# Told the job's file count before its first task is yielded (it decides the tasks' lane).
+Sized = Callable[[int], None]
 # Events handed from the ZIP-reading thread at a time: bounds memory to a few inline texts.
 THREAD_BATCH = 32
 
@@ -92,16 +94,22 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
     return [task, JobExpanded(job_id=job.job_id, task_count=1)]
 
 
-def _source_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterable[ExpansionEvent]:
+def _no_size(_files: int) -> None:
+    return None
+
+
+def _source_events(job: JobSubmitted, settings: ProcessorSettings, sized: Sized) -> Iterable[ExpansionEvent]:
     if job.sql_content is not None:
+        sized(1)
         return expand_inline(job, settings)
     if job.submission_type is SubmissionType.SINGLE_FILE:
+        sized(1)
         return expand_single_file(job, settings)
-    return iter_zip_events(job, settings)
+    return iter_zip_events(job, settings, sized)
 
 
 def iter_job_events(
-    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None, sized: Sized = _no_size
 ) -> Generator[PublishedEvent]:
     """Blocking: every event the job expands into, in publishing order.
 
@@ -109,9 +117,10 @@ def iter_job_events(
     ``cached`` result right here: no task event, no pool round trip. Every
     source yields one task or result per file in file order, so a result
     settled here is announced with its ordinal by a ``task.registered``.
+    ``sized`` learns the job's file count before the first event is yielded.
     """
     files = 0
-    for source in _source_events(job, settings):
+    for source in _source_events(job, settings, sized):
         event = source if cache is None else answer_from_cache(source, cache)
         if isinstance(event, LintResult):
             yield TaskRegistered(
@@ -122,10 +131,10 @@ def iter_job_events(
 
 
 async def expand_job(
-    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None = None, sized: Sized = _no_size
 ) -> AsyncIterator[PublishedEvent]:
     """:func:`iter_job_events` with its disk work (and hashing) in threads, a small batch at a time."""
-    events = iter_job_events(job, settings, cache)
+    events = iter_job_events(job, settings, cache, sized)
     try:
         while batch := await asyncio.to_thread(list, itertools.islice(events, THREAD_BATCH)):
             for event in batch:

@@ -1,7 +1,7 @@
 """Expanding a ZIP job: one task (or expansion-time FAILURE result) per ``.sql`` member."""
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from policy.zip_policy import (
     ArchiveRejectedError,
@@ -52,13 +52,20 @@ def _member_event(
     return LintTask(**common, storage_path=relpath, size_bytes=len(data), options=job.options)
 
 
-def iter_zip_events(job: JobSubmitted, settings: ProcessorSettings) -> Iterator[ZipEvent]:
-    """Blocking: one event per ``.sql`` member, then ``job.expanded``; run it off the event loop."""
+def iter_zip_events(
+    job: JobSubmitted, settings: ProcessorSettings, sized: Callable[[int], None] | None = None
+) -> Iterator[ZipEvent]:
+    """Blocking: one event per ``.sql`` member, then ``job.expanded``; run it off the event loop.
+
+    ``sized`` is told the member count once the archive is listed, before the first member's event.
+    """
     limits = settings.zip_limits
     try:
         path = resolve_storage(settings.nfs_share_root_path, job.storage_path or "")
         with open_archive(path, limits) as zf:
             listing = list_members(zf, limits)
+            if sized is not None:
+                sized(len(listing.members))
             budget = ReadBudget(limits)
             for ordinal, member in enumerate(listing.members):
                 yield _member_event(job, settings, zf, member, ordinal, budget)

@@ -9,9 +9,11 @@ import asyncio
 import logging
 
 from processors.cache_reader import CacheReader
+from processors.lint_budget import LintBudget
 from processors.lint_cache import LintCache
+from processors.lint_gate import LintGate
 from processors.lint_pool import LintOutcome, LintPool
-from processors.lint_step import LintedTask
+from processors.lint_step import Admission, LintedTask
 from processors.metrics import ProcessorMetrics
 from processors.settings import ProcessorSettings
 from runtime.faust.resources import WorkerResources, opened
@@ -34,6 +36,13 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
         self.worker_state = WorkerState.for_settings("processors", settings)  # mode owns `.state`
         self.worker_state.lint_processes = self.lint_processes
         self.metrics: ProcessorMetrics | None = None  # set by the app, on its registry
+        # One slot per lint process: the pool's queue never grows, express files go first.
+        self.gate = LintGate(settings.lint_workers)
+        self.budget = LintBudget(settings.tenant_limits)
+
+    def admission(self, express: bool) -> Admission:
+        """How a task of either lane gets to the pool: this worker's gate and lint budget."""
+        return Admission(self.budget, self.gate, express)
 
     @property
     def pool(self) -> LintPool:

@@ -61,6 +61,13 @@ class ProcessorSettings(WorkerSettings):
     lint_retry_backoff_s: float = Field(
         0.5, ge=0, le=60, description="Wait before a crashed file's first retry, doubled before each next."
     )
+    express_max_files: int = Field(
+        10, ge=0, description="Jobs of at most this many files go down the express lane, ahead of big "
+        "jobs' files; 0 sends every job down the bulk lane."
+    )
+    expand_concurrency: int = Field(
+        4, ge=1, le=64, description="Jobs expanded at once per worker: a big ZIP holds up no other."
+    )
 
     @property
     def lint_concurrency(self) -> int:

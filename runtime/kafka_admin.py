@@ -51,6 +51,8 @@ def topic_specs(
     return [
         TopicSpec(names.jobs, max(1, partitions // 2), week),
         TopicSpec(names.tasks, partitions, week),
+        # Small jobs' tasks (the express lane): as many partitions, so every worker of the group holds some.
+        TopicSpec(names.express_tasks, partitions, week),
         TopicSpec(names.progress, partitions, week),
         TopicSpec(names.lint_results, partitions, week),
         TopicSpec(names.dead_letter, 1, {"retention.ms": str(30 * DAY_MS), **isr}),

@@ -10,16 +10,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 # Internal topics named after the tasks topic unless named themselves.
-_DERIVED = {"lint_cache": "lint-cache", "workers": "workers", "control": "control"}
+_DERIVED = {
+    "lint_cache": "lint-cache", "workers": "workers", "control": "control", "express_tasks": "express-tasks",
+}
 
 
 class TopicNames(BaseModel):
     """Where each stream lives; every service reads the same names.
 
     ``lint_cache`` (compacted, internal to the processors), ``workers``
-    (compacted heartbeats) and ``control`` (operators' actions) default to
-    the tasks topic's name with ``tasks`` replaced by ``lint-cache``,
-    ``workers`` or ``control``, so a deployment or test that renames its
+    (compacted heartbeats), ``control`` (operators' actions) and
+    ``express_tasks`` (the tasks of small jobs, internal to the processors:
+    their lane past the big jobs' backlog) default to the tasks topic's name
+    with ``tasks`` replaced by ``lint-cache``, ``workers``, ``control`` or
+    ``express-tasks``, so a deployment or test that renames its
     topics gets its own internal topics too, instead of silently sharing
     (and deleting) the default ones.
     """
@@ -34,6 +38,7 @@ class TopicNames(BaseModel):
     lint_cache: str = "sqllint.lint-cache.v1"
     workers: str = "sqllint.workers.v1"
     control: str = "sqllint.control.v1"
+    express_tasks: str = "sqllint.express-tasks.v1"
 
     @model_validator(mode="before")
     @classmethod

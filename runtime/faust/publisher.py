@@ -15,7 +15,7 @@ from faust.types import TopicT
 from runtime.telemetry.kafka_headers import inject
 from schemas.codec import encode
 from schemas.events import Record
-from schemas.routing import route
+from schemas.routing import TopicField, route
 from schemas.topics import TopicNames
 
 
@@ -53,12 +53,15 @@ class Publisher:
             self._topics[name] = self._make_topic(name)
         return self._topics[name]
 
-    async def publish(self, event: Record, key: bytes | None = None) -> Awaitable[Any]:
+    async def publish(
+        self, event: Record, key: bytes | None = None, lane: TopicField | None = None
+    ) -> Awaitable[Any]:
         """Send ``event``; ``key`` only for events routed without one (a dead letter keeps its original).
 
+        ``lane``: down that lane of the event's topic (:data:`schemas.routing.LANES`).
         Returns once the producer took the message; await the result for the brokers' ack.
         """
-        name, routed_key = route(event, self.names, key)
+        name, routed_key = route(event, self.names, key, lane)
         headers = inject()
         if headers is None:  # not tracing: the message is exactly what it was before tracing existed
             return await self.topic(name).send(key=routed_key, value=encode(event))

@@ -73,7 +73,8 @@ async def test_zip_job_yields_one_result_per_file_matching_sqlfluff(
     tmp_path: Path,
     pipeline_settings: SettingsFactory,
 ) -> None:
-    settings = pipeline_settings(inline_max_bytes=200)
+    # The bulk lane: a job this small would take the express lane (tests/processors/test_express_lane.py).
+    settings = pipeline_settings(inline_max_bytes=200, express_max_files=0)
     job_id = uuid.uuid4()
     job = JobSubmitted(
         job_id=job_id,
