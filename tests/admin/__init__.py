@@ -1,0 +1,1 @@
+"""Tests of sqllint-admin, run as the installed console script."""
