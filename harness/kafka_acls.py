@@ -1,10 +1,12 @@
-"""The least-privilege ACL set of the pipeline's principals, as the docs' table lists it.
+"""The least-privilege ACL set of the services' principals, as the docs' table lists it.
 
 Each service reads and writes only the topics its agents and readers touch, so a stolen
-ingest password cannot forge a lint result and an outside producer cannot poison the
-cache: it may only submit jobs and read results. Every principal may describe the
-pipeline's topics (the services check them at start) and read consumer groups named
-after itself (the Faust app's group and the per-process readers' throwaway groups).
+ingest password cannot forge a lint result. Only the ingest and the processors (their
+tenant gateway) write the shared jobs topic, whose ``tenant`` is therefore trusted; an
+outside producer is a tenant's principal and writes its own tenant topic only
+(``admin.kafka_tenants``), which the processors read by prefix. Every service may describe
+the pipeline's topics (the services check them at start) and read consumer groups named
+after itself (the Faust app's group, the gateway's, and the per-process readers' throwaway groups).
 """
 
 import time
@@ -19,6 +21,7 @@ from confluent_kafka.admin import (
     ResourceType,
 )
 
+from processors.tenant_gateway import TENANT_INFIX
 from schemas.topics import TopicNames
 
 READ, WRITE, DESCRIBE = AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE
@@ -30,11 +33,12 @@ def _topic_rights(t: TopicNames) -> dict[str, tuple[list[str], list[str]]]:
     return {
         "ingest": ([t.progress, t.lint_results, t.workers], [t.jobs]),
         "processors": (
-            [t.jobs, t.tasks, t.lint_cache, t.control],
-            [t.tasks, t.progress, t.lint_results, t.lint_cache, t.dead_letter, t.workers],
+            [t.jobs, t.tasks, t.express_tasks, t.lint_cache, t.control],
+            # jobs: the tenant gateway forwards the tenants' jobs onto the shared topic.
+            [t.jobs, t.tasks, t.express_tasks, t.progress, t.lint_results, t.lint_cache, t.dead_letter,
+             t.workers],
         ),
         "sink": ([t.jobs, t.tasks, t.progress, t.lint_results, t.control], [t.dead_letter, t.workers]),
-        "outsider": ([t.lint_results], [t.jobs]),
     }
 
 
@@ -43,7 +47,6 @@ GROUP_PREFIXES = {
     "ingest": ["sqllint-ingest-"],
     "processors": ["sqllint-processors", "sqllint-cache-reader-", "sqllint-control-"],
     "sink": ["sqllint-sink", "sqllint-control-"],
-    "outsider": ["outsider-"],
 }
 
 
@@ -61,10 +64,11 @@ def service_acls(topics: TopicNames, topic_prefix: str = "sqllint.") -> list[Acl
             allow(user, ResourceType.TOPIC, name, LITERAL, READ)
         for name in writes:
             allow(user, ResourceType.TOPIC, name, LITERAL, WRITE)
-        if user != "outsider":
-            allow(user, ResourceType.TOPIC, topic_prefix, PREFIXED, DESCRIBE)
+        allow(user, ResourceType.TOPIC, topic_prefix, PREFIXED, DESCRIBE)
         for prefix in GROUP_PREFIXES[user]:
             allow(user, ResourceType.GROUP, prefix, PREFIXED, READ)
+    # Every tenant's topic, present and future: the gateway subscribes by pattern.
+    allow("processors", ResourceType.TOPIC, topics.jobs + TENANT_INFIX, PREFIXED, READ)
     # The ingest's monitoring endpoints describe the workers' groups and their lag.
     allow("ingest", ResourceType.GROUP, "sqllint-", PREFIXED, DESCRIBE)
     return bindings

@@ -2,9 +2,13 @@
 
 Each service starts with its own principal (``KAFKA_SASL_USERNAME`` differs per process),
 which the harness's one-environment stack cannot express: the services are started one
-by one with an overlay.
+by one with an overlay. Outside producers' tenants are granted by the real
+``sqllint-admin kafka grant-tenant`` command, run as the broker's admin.
 """
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +27,8 @@ from sink.migrate import upgrade
 
 TOPICS = TopicNames()  # the broker is private: the production names, as the ACL table spells them
 SERVICES = ("ingest", "sink", "processors")
+# Kafka's security is under test here, not the API's: callers act as the default tenant's submitter.
+NO_API_KEYS = {"AUTH_REQUIRED": "false"}
 
 
 def admin_client(broker: SecureBroker) -> AdminClient:
@@ -34,6 +40,14 @@ def prepare(broker: SecureBroker) -> None:
     """Topics created by the admin (the services may only describe them), then every ACL of the table."""
     ensure_topics(broker.bootstrap, TOPICS, partitions=2, security=broker.security(ADMIN))
     create_acls(admin_client(broker), service_acls(TOPICS))
+
+
+def admin_command(broker: SecureBroker, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m admin.kafka_tenants ARGS`` as the admin, with the production topic names."""
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, **login_env(broker, ADMIN),
+           "TOPIC_PARTITIONS": "2"}
+    return subprocess.run([sys.executable, "-m", "admin.kafka_tenants", *args], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def login_env(broker: SecureBroker, user: str, password: str | None = None) -> dict[str, str]:
@@ -61,7 +75,7 @@ def secure_stack(broker: SecureBroker, workdir: Path, timeout: float = 90) -> It
     stack = new_stack(stack_settings(broker, workdir))
     try:
         for name in SERVICES:
-            stack.start(name, name, **login_env(broker, name))
+            stack.start(name, name, **login_env(broker, name), **NO_API_KEYS)
         # New groups start at the earliest offset: a job sent before the workers joined is still linted.
         wait_http(stack, timeout)
         yield stack

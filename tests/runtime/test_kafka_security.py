@@ -1,10 +1,13 @@
 """Kafka security against a real secured broker: SCRAM-SHA-512 over TLS, a CA made here, and ACLs.
 
 One private broker (``harness.secure_kafka``, from the same jars as the shared one) runs for
-the module; the admin creates the topics and the ACL table of docs/security.md. The services,
-each logged in as its own principal, lint a job end to end over SASL_SSL; an outside producer
-may submit jobs and read results and nothing else, and the broker itself refuses the rest;
-a wrong password is KAFKA_UNAVAILABLE at the ingest's edge, never a 5xx with a stack.
+the module; the admin creates the topics and the ACL table of docs/security.md, and grants the
+outside producer ``outsider`` the tenant ``acme`` with ``sqllint-admin kafka grant-tenant``. The
+services, each logged in as its own principal, lint a job end to end over SASL_SSL, and the
+outsider's job, written to its tenant topic, arrives in the database as tenant acme; the
+outsider may write its own tenant topic and read results and nothing else, and the broker
+itself refuses the rest; a wrong password is KAFKA_UNAVAILABLE at the ingest's edge, never a
+5xx with a stack.
 """
 
 import time
@@ -14,29 +17,54 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, KafkaError, Message, Producer
+from sqlalchemy import create_engine, select
 
+from admin.kafka_tenants import describe, tenant_acls
 from harness.oracle import comparable, sqlfluff_says
 from harness.readiness import wait_http
-from harness.secure_kafka import SecureBroker, secure_broker
+from harness.secure_kafka import ADMIN, SecureBroker, secure_broker
 from harness.stack import new_stack
 from ingest.producer import KafkaPublisher
+from processors.tenant_gateway import tenant_topic
 from runtime.kafka_admin import KafkaUnavailableError, ensure_topics
 from runtime.kafka_security import kafka_security
 from runtime.settings import ServiceSettings, load_settings
+from runtime.tables import jobs as linting_jobs
+from schemas.codec import decode, encode
 from schemas.error_codes import ErrorCode
 from schemas.events import JobSubmitted, SubmissionType
-from tests.runtime.secure_stack import TOPICS, login_env, prepare, secure_stack, stack_settings
+from tests.runtime.secure_stack import (
+    NO_API_KEYS,
+    TOPICS,
+    admin_command,
+    login_env,
+    prepare,
+    secure_stack,
+    stack_settings,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 MESSY_SQL = "select a,b from t where x=1;\n"
+FINAL = ("COMPLETED", "PARTIALLY_COMPLETED", "FAILED")
 USERS = ("ingest", "processors", "sink", "outsider")
+
+
+ACME, GLOBEX = tenant_topic(TOPICS.jobs, "acme"), tenant_topic(TOPICS.jobs, "globex")
 
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
-    """The secured broker with the four principals, its topics and its ACLs."""
+    """The secured broker with the four principals, its topics and its ACLs; outsider is tenant acme."""
     with secure_broker(tmp_path_factory.mktemp("secure-kafka"), USERS) as b:
         prepare(b)
+        granted = admin_command(b, "grant-tenant", "--tenant", "acme", "--principal", "User:outsider")
+        assert granted.returncode == 0, granted.stderr
+        assert granted.stdout.splitlines() == [f"topic {ACME} created"] + [
+            describe(binding) for binding in tenant_acls(TOPICS, "acme", "User:outsider")
+        ]
+        # Another tenant's topic exists, with a principal that has no password here.
+        other = admin_command(b, "grant-tenant", "--tenant", "globex", "--principal", "User:globex")
+        assert other.returncode == 0, other.stderr
         yield b
 
 
@@ -44,18 +72,18 @@ def _client(broker: SecureBroker, user: str, **config: object) -> dict[str, obje
     return {"bootstrap.servers": broker.bootstrap, **broker.security(user).confluent(), **config}
 
 
-def _produce(broker: SecureBroker, user: str, topic: str) -> KafkaError | None:
+def _produce(broker: SecureBroker, user: str, topic: str, value: bytes = b"v") -> KafkaError | None:
     """The broker's answer to one message from ``user`` on ``topic`` (None: acknowledged)."""
     answers: list[KafkaError | None] = []
     producer = Producer(_client(broker, user, **{"delivery.timeout.ms": 15000}))
-    producer.produce(topic, key=b"k", value=b"v", on_delivery=lambda err, _msg: answers.append(err))
+    producer.produce(topic, key=b"k", value=value, on_delivery=lambda err, _msg: answers.append(err))
     producer.flush(20)
     return answers[0]
 
 
-def _first(broker: SecureBroker, user: str, topic: str, timeout: float = 20) -> Message:
+def _first(broker: SecureBroker, user: str, topic: str, timeout: float = 20, group: str = "") -> Message:
     """The first message (or the first error) ``user`` gets from ``topic``, in a group of its own."""
-    group = {"group.id": f"{user}-{uuid.uuid4().hex}", "enable.auto.commit": False}
+    group = {"group.id": group or f"{user}-{uuid.uuid4().hex}", "enable.auto.commit": False}
     consumer = Consumer(_client(broker, user, **group, **{"auto.offset.reset": "earliest"}))
     consumer.subscribe([topic])
     try:
@@ -87,18 +115,20 @@ def test_settings_become_each_librarys_form(monkeypatch: pytest.MonkeyPatch) -> 
     assert (credentials.protocol.value, credentials.mechanism.value) == ("SASL_PLAINTEXT", "SCRAM-SHA-512")
 
 
-def test_outside_producer_may_submit_jobs_and_read_results_only(broker: SecureBroker) -> None:
-    assert _produce(broker, "outsider", TOPICS.jobs) is None
-    forged = _produce(broker, "outsider", TOPICS.lint_results)
-    assert forged is not None and forged.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, forged
-    poison = _produce(broker, "outsider", TOPICS.lint_cache)
-    assert poison is not None and poison.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, poison
+def test_outside_producer_may_write_its_tenant_topic_and_read_results_only(broker: SecureBroker) -> None:
+    assert _produce(broker, "outsider", ACME) is None
+    for topic in (GLOBEX, TOPICS.jobs, TOPICS.lint_results, TOPICS.lint_cache):
+        refused = _produce(broker, "outsider", topic)
+        assert refused is not None, topic
+        assert refused.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, (topic, refused)
 
     assert _produce(broker, "processors", TOPICS.lint_results) is None
-    result = _first(broker, "outsider", TOPICS.lint_results)
+    result = _first(broker, "outsider", TOPICS.lint_results, group="sqllint-tenant-acme-results")
     assert result.error() is None and result.value() == b"v"
-    refused = _first(broker, "outsider", TOPICS.tasks)
+    refused = _first(broker, "outsider", TOPICS.tasks, group="sqllint-tenant-acme-tasks")
     assert refused.error() is not None and refused.error().code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    foreign = _first(broker, "outsider", TOPICS.lint_results, group="sqllint-tenant-globex-results")
+    assert foreign.error() is not None and foreign.error().code() == KafkaError.GROUP_AUTHORIZATION_FAILED
     # The ingest's principal cannot forge a result either: only the processors write them.
     ingest = _produce(broker, "ingest", TOPICS.lint_results)
     assert ingest is not None and ingest.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
@@ -124,7 +154,7 @@ def test_an_ingest_with_a_wrong_password_answers_503(broker: SecureBroker, tmp_p
     stack = new_stack(settings)
     try:
         stack.start("ingest", "ingest", INGEST_KAFKA_DELIVERY_TIMEOUT_MS="3000",
-                    **login_env(broker, "ingest", password="wrong"))
+                    **login_env(broker, "ingest", password="wrong"), **NO_API_KEYS)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -155,3 +185,67 @@ def test_the_services_lint_a_job_over_sasl_ssl_as_their_own_principals(
         assert status == 200, result
         assert comparable(result["violations"]) == sqlfluff_says(MESSY_SQL)
         wait_http(stack, 5)  # the ingest's readiness (a metadata request as ingest) still passes
+
+        # The outsider's jobs: its own is linted as tenant acme; one naming globex never reaches the pipeline.
+        own, forged = _outside_job(), _outside_job(tenant="globex")
+        for job in (own, forged):
+            assert _produce(broker, "outsider", ACME, encode(job)) is None
+        assert _job_status(stack.settings.database_url, own.job_id, timeout=60) == "COMPLETED"
+        forwarded = _jobs_on_shared_topic(broker, until=own.job_id)
+        assert forwarded[own.job_id].tenant == "acme"
+        assert forged.job_id not in forwarded
+        assert _job_status(stack.settings.database_url, forged.job_id, timeout=1) is None
+
+
+def _outside_job(tenant: str | None = None) -> JobSubmitted:
+    return JobSubmitted(job_id=uuid.uuid4(), submission_type=SubmissionType.SINGLE_FILE,
+                        sql_content=MESSY_SQL, file_name="outside.sql", tenant=tenant)
+
+
+def _job_status(database_url: str, job_id: uuid.UUID, timeout: float) -> str | None:
+    """The job's status once final in the sink's database; None if it never appears."""
+    engine = create_engine(database_url)
+    query = select(linting_jobs.c.status).where(linting_jobs.c.job_id == str(job_id))
+    deadline, status = time.monotonic() + timeout, None
+    try:
+        while time.monotonic() < deadline and status not in FINAL:
+            with engine.connect() as connection:
+                status = connection.execute(query).scalar()
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    return status
+
+
+def _jobs_on_shared_topic(broker: SecureBroker, until: uuid.UUID) -> dict[uuid.UUID, JobSubmitted]:
+    """The shared jobs topic read as the admin, from the start until job ``until``."""
+    consumer = Consumer(_client(broker, ADMIN, **{"group.id": f"admin-{uuid.uuid4().hex}",
+                                                  "auto.offset.reset": "earliest"}))
+    consumer.subscribe([TOPICS.jobs])
+    seen: dict[uuid.UUID, JobSubmitted] = {}
+    try:
+        deadline = time.monotonic() + 20
+        while until not in seen and time.monotonic() < deadline:
+            message = consumer.poll(1)
+            if message is not None and message.error() is None:
+                job = decode(message.value(), JobSubmitted)
+                seen[job.job_id] = job
+    finally:
+        consumer.close()
+    return seen
+
+
+def test_a_revoked_tenant_can_no_longer_write(broker: SecureBroker) -> None:
+    topic = tenant_topic(TOPICS.jobs, "initech")
+    granted = admin_command(broker, "grant-tenant", "--tenant", "initech", "--principal", "User:outsider")
+    assert granted.returncode == 0, granted.stderr
+    assert _produce(broker, "outsider", topic) is None
+    revoked = admin_command(broker, "revoke-tenant", "--tenant", "initech", "--principal", "User:outsider",
+                            "--delete-topic")
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.splitlines() == ["removed 5 ACLs of User:outsider for tenant initech",
+                                           f"topic {topic} deleted"]
+    refused = _produce(broker, "outsider", topic)
+    assert refused is not None and refused.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, refused
+    # acme, granted to the same principal, is untouched.
+    assert _produce(broker, "outsider", ACME) is None
