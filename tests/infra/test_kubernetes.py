@@ -36,7 +36,15 @@ from tests.infra.k8s_objects import (
 )
 
 SETTINGS: tuple[type[ServiceSettings], ...] = (IngestSettings, ProcessorSettings, SinkSettings)
-SECRETS = frozenset({"DATABASE_URL", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY"})
+SECRETS = frozenset({"DATABASE_URL", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY", "KAFKA_SASL_PASSWORD"})
+# Each pod's own Secret and what it holds: no pod holds another's credentials (secret.example.yaml).
+POD_SECRETS = {
+    "ingest": ("sqllint-ingest-secrets",
+               {"DATABASE_URL", "KAFKA_SASL_PASSWORD", "OPERATOR_TOKEN", "WEBHOOK_SIGNING_KEY"}),
+    "processors": ("sqllint-processors-secrets", {"KAFKA_SASL_PASSWORD"}),
+    "sink": ("sqllint-sink-secrets", {"DATABASE_URL", "KAFKA_SASL_PASSWORD", "WEBHOOK_SIGNING_KEY"}),
+    "migrate": ("sqllint-migration-secrets", {"DATABASE_URL"}),
+}
 # Each workload's port setting and its default; the metrics ports are the containers' (docs).
 PORTS = {"ingest": ("INGEST_PORT", 8080), "processors": ("PROCESSORS_METRICS_PORT", 9101),
          "sink": ("SINK_METRICS_PORT", 9102)}
@@ -68,19 +76,40 @@ def test_the_secret_template_validates_and_holds_only_placeholders() -> None:
     text = (K8S / "secret.example.yaml").read_text(encoding="utf-8")
     code, output = validate(text)
     assert code == 0, output
-    secret = yaml.safe_load(text)
-    assert (secret["kind"], secret["metadata"]["name"]) == ("Secret", "sqllint-secrets")
-    assert "data" not in secret, "base64 data could hide a real value: stringData placeholders only"
-    assert set(secret["stringData"]) == SECRETS
-    for name, value in secret["stringData"].items():
-        assert re.fullmatch(r"<placeholder: [^<>]+>", value), f"{name} holds a value, not a placeholder"
+    secrets = list(yaml.safe_load_all(text))
+    assert {s["metadata"]["name"]: set(s["stringData"]) for s in secrets} == dict(POD_SECRETS.values())
+    for secret in secrets:
+        assert secret["kind"] == "Secret"
+        assert "data" not in secret, "base64 data could hide a real value: stringData placeholders only"
+        for name, value in secret["stringData"].items():
+            assert re.fullmatch(r"<placeholder: [^<>]+>", value), f"{name} holds a value, not a placeholder"
+    users = {s["metadata"]["name"]: s["stringData"].get("DATABASE_URL", "") for s in secrets}
+    assert "sqllint_ingest:" in users["sqllint-ingest-secrets"]
+    assert "sqllint_sink:" in users["sqllint-sink-secrets"]
+    assert "sqllint_owner:" in users["sqllint-migration-secrets"]
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_each_pod_reads_its_own_secret_and_logs_in_to_kafka_as_itself(env: str) -> None:
+    objects = overlay(env)
+    usernames = set()
+    for name, template in pod_templates(objects):
+        (container,) = template["spec"]["containers"]
+        assert container["envFrom"] == [{"configMapRef": {"name": config_name(objects)}},
+                                        {"secretRef": {"name": POD_SECRETS[name][0]}}], name
+        env_values = {e["name"]: e.get("value") for e in container.get("env", [])}
+        assert not SECRETS & set(env_values), f"{name}: a secret's name among its plain values"
+        if name in WORKLOADS:
+            assert env_values["KAFKA_SASL_USERNAME"] == f"sqllint-{name}"
+            usernames.add(env_values["KAFKA_SASL_USERNAME"])
+    assert len(usernames) == len(WORKLOADS), "every service is its own Kafka principal"
 
 
 @pytest.mark.parametrize("env", OVERLAYS)
 def test_every_configmap_entry_is_a_setting_and_loads(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     data = config(overlay(env))
     known = {name for cls in SETTINGS for name in setting_names(cls)}
-    assert not SECRETS & set(data), "secrets belong in sqllint-secrets, not the ConfigMap"
+    assert not SECRETS & set(data), "secrets belong in the services' Secrets, not the ConfigMap"
     # OTEL_*: the OpenTelemetry SDK's own variables (docs/operations.md, tracing), not ours.
     unknown = [k for k in data if not k.startswith("OTEL_") and k.split("__", 1)[0] not in known]
     assert not unknown, f"not a setting of any service: {unknown}"
@@ -166,8 +195,6 @@ def test_ports_and_scrape_annotations_are_the_configured_ones(env: str) -> None:
         assert port in _declared_ports(container), f"{name}: {setting}={port} is not a declared port"
         annotations = template["metadata"]["annotations"]
         assert (annotations["prometheus.io/scrape"], annotations["prometheus.io/port"]) == ("true", str(port))
-        assert container["envFrom"] == [{"configMapRef": {"name": config_name(objects)}},
-                                        {"secretRef": {"name": "sqllint-secrets"}}]
 
 
 

@@ -200,3 +200,26 @@ def test_actions_are_pinned_to_major_versions_or_commits() -> None:
         assert refs, path
         for action, ref in refs:
             assert re.fullmatch(r"v\d+|[0-9a-f]{40}", ref), f"{path.name}: {action}@{ref} is not pinned"
+
+
+def test_deploy_creates_each_pods_secret_from_its_own_ci_secrets() -> None:
+    job = load("deploy.yml")["jobs"]["deploy"]
+    create = step(job, "Create or update the services' Secrets")
+    script = create["run"].replace("\\\n", " ")
+    made = {f"sqllint-{name}": dict(pair.split("=") for pair in pairs.split())
+            for name, pairs in re.findall(r"^\s*secret ([a-z-]+) ((?:[A-Z_]+=[A-Z_]+ *)+)$", script, re.M)}
+    template = {s["metadata"]["name"]: set(s["stringData"])
+                for s in yaml.safe_load_all((ROOT / "infra/k8s/secret.example.yaml").read_text())}
+    assert {name: set(keys) for name, keys in made.items()} == template
+    for keys in made.values():  # every value comes from the CI secret of that name, through env:
+        for variable in keys.values():
+            assert create["env"][variable] == f"${{{{ secrets.{variable} }}}}", variable
+    # Two services never share a Kafka password or a database user.
+    assert len({keys["KAFKA_SASL_PASSWORD"] for keys in made.values() if "KAFKA_SASL_PASSWORD" in keys}) == 3
+    urls = {name: keys["DATABASE_URL"] for name, keys in made.items() if "DATABASE_URL" in keys}
+    assert urls == {"sqllint-ingest-secrets": "INGEST_DATABASE_URL",
+                    "sqllint-sink-secrets": "SINK_DATABASE_URL",
+                    "sqllint-migration-secrets": "MIGRATION_DATABASE_URL"}
+    check = step(job, "Check the environment's settings with each service's secrets")
+    assert set(re.findall(r"secrets\.([A-Z_]+)", str(check["env"]))) == {
+        *(v for keys in made.values() for v in keys.values())} - {"WEBHOOK_SIGNING_KEY"}
