@@ -5,6 +5,7 @@ from uuid import UUID
 from aiohttp import web
 
 from ingest.errors import RequestRejectedError
+from ingest.job_slots import job_limits_of
 from ingest.principal import principal_of
 from ingest.reading import read_request
 from ingest.services import SERVICES, Services
@@ -43,7 +44,8 @@ async def post_job(request: web.Request) -> web.Response:
     key = idempotency_key(request.headers.get("Idempotency-Key"))
     job_request = await read_request(request, services.storage, services.limits)
     outcome = await services.submit(
-        job_request, key, status_url(services, request), principal_of(request).tenant
+        job_request, key, status_url(services, request), principal_of(request).tenant,
+        limits=job_limits_of(request),
     )
     headers = {"Location": outcome.answer.status_url}
     if outcome.replayed:

@@ -1,12 +1,18 @@
 """Accepting one job: everything POST /api/v1/jobs does once the request is parsed.
 
 The order is the contract of the 202. The Idempotency-Key is claimed first,
-so of two racing requests only one goes on; the source is stored where
-processors on other hosts read it; an archive is checked before anyone else
-sees it; the event is acknowledged by every in-sync replica before we answer;
-the first row is written after that, so a GET right after the 202 finds the
-job. A failure on the way leaves no file and no claim behind, so the
-client's retry starts clean.
+so of two racing requests only one goes on, and a replay is answered before
+any limit is asked: the job it names was accepted within the limits already,
+so a client retrying at its limit gets its 202 back, not a 429 (the request
+rate, checked by the middleware before any handler, still counts replays: it
+protects the replica, which serves them too). Then the tenant's limits, in
+the order of their cost: a free job slot (a count, nothing stored yet), then
+the day's bytes, reserved once the source is stored, as only then is the size
+of a ``zip_file_path`` known. The archive is checked before anyone else sees
+it; the event is acknowledged by every in-sync replica before we answer; the
+first row is written after that, so a GET right after the 202 finds the job
+(and the next admission counts it). A failure on the way leaves no file, no
+claim and no counted bytes behind, so the client's retry starts clean.
 """
 
 import asyncio
@@ -18,7 +24,9 @@ from ingest.accepted import AcceptedJobs
 from ingest.callbacks import check_callback
 from ingest.errors import RequestRejectedError
 from ingest.idempotency import IdempotencyKeys
+from ingest.job_slots import JobLimits
 from ingest.producer import KafkaPublisher
+from ingest.quota import DailyBytes, Reservation
 from ingest.request import JobRequest
 from ingest.settings import IngestSettings
 from ingest.storage import Storage, safe_file_name
@@ -58,7 +66,13 @@ class SubmitJob:
         self._accepted = accepted
 
     async def __call__(
-        self, request: JobRequest, key: str | None, status_url: StatusUrl, tenant: str = DEFAULT_TENANT
+        self,
+        request: JobRequest,
+        key: str | None,
+        status_url: StatusUrl,
+        tenant: str = DEFAULT_TENANT,
+        *,
+        limits: JobLimits,
     ) -> Outcome:
         """Accept ``request`` as ``tenant``'s new job, or replay the answer its key already got."""
         job_id = uuid4()
@@ -68,7 +82,7 @@ class SubmitJob:
                 replay = await self._keys.claim(key, request.fingerprint, job_id, tenant)
                 if replay is not None:
                     return Outcome(replay, replayed=True)
-                job = await self._accept(job_id, request, key, tenant)
+                job = await self._accept(job_id, request, key, tenant, limits)
                 answer = JobAccepted(
                     job_id=job_id, submission_type=job.submission_type, status_url=status_url(job_id)
                 )
@@ -78,17 +92,38 @@ class SubmitJob:
             if request.upload is not None:  # a no-op once the upload became the job's
                 await self._storage.drop(request.upload.staged)
 
-    async def _accept(self, job_id: UUID, request: JobRequest, key: str | None, tenant: str) -> JobSubmitted:
-        """The job stored, checked, durable on its topic and recorded; or nothing of it when a step fails."""
+    async def _accept(
+        self, job_id: UUID, request: JobRequest, key: str | None, tenant: str, limits: JobLimits
+    ) -> JobSubmitted:
+        """The job admitted, published and recorded; its slot held until its row counts it."""
+        try:
+            await limits.slots.admit(tenant)
+        except BaseException:
+            await self._keys.release(key, job_id, tenant)
+            raise
+        try:
+            job = await self._published(job_id, request, key, tenant, limits.daily)
+            await self._accepted.record(job)
+        finally:
+            limits.slots.settle(tenant)
+        return job
+
+    async def _published(
+        self, job_id: UUID, request: JobRequest, key: str | None, tenant: str, daily: DailyBytes
+    ) -> JobSubmitted:
+        """The job stored, counted, checked and durable on its topic; or nothing of it when a step fails."""
+        reservation: Reservation | None = None
         try:
             job = await self._stored(job_id, request, tenant)
+            reservation = await daily.reserve(tenant, await self._source_bytes(job))
             await self._check_archive(job)
             await self._publisher.publish(job)
         except BaseException:
+            if reservation is not None:
+                await daily.refund(reservation)
             await self._storage.discard(job_id)
             await self._keys.release(key, job_id, tenant)
             raise
-        await self._accepted.record(job)
         return job
 
     async def _stored(self, job_id: UUID, request: JobRequest, tenant: str) -> JobSubmitted:
@@ -108,6 +143,13 @@ class SubmitJob:
             callback_url=request.callback_url,
             tenant=None if tenant == DEFAULT_TENANT else tenant,
         )
+
+    async def _source_bytes(self, job: JobSubmitted) -> int:
+        """What the day's quota counts: the SQL text's UTF-8 bytes, or the stored file's (upload or ZIP)."""
+        if job.storage_path is None:
+            return len((job.sql_content or "").encode())
+        stat = await asyncio.to_thread((self._storage.root / job.storage_path).stat)
+        return stat.st_size
 
     async def _check_archive(self, job: JobSubmitted) -> None:
         """A bad archive is refused now, with its 4xx, rather than failing later as a rejected job."""

@@ -133,15 +133,18 @@ async def test_multipart_zip_upload(
 
 
 async def test_get_right_after_202_when_row_insert_failed(client: Client, settings: IngestSettings) -> None:
-    """The first-row insert is best effort: with the table gone, the LRU still answers."""
+    """The first-row insert is best effort: with a column it writes gone, the LRU still answers.
+
+    (Only that column: the tenant's job count reads the table before the job is accepted.)
+    """
     engine = create_db_engine(settings.database_url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("ALTER TABLE linting_jobs RENAME TO jobs_away")
+        conn.exec_driver_sql("ALTER TABLE linting_jobs RENAME COLUMN options_json TO options_away")
     resp = await client.post("/api/v1/jobs", json={"sql_content": SQL})
     assert resp.status == 202
     job_id = (await resp.json())["job_id"]
     with engine.begin() as conn:
-        conn.exec_driver_sql("ALTER TABLE jobs_away RENAME TO linting_jobs")
+        conn.exec_driver_sql("ALTER TABLE linting_jobs RENAME COLUMN options_away TO options_json")
     engine.dispose()
     status = await client.get(f"/api/v1/jobs/{job_id}")
     view = await status.json()
@@ -151,3 +154,22 @@ async def test_get_right_after_202_when_row_insert_failed(client: Client, settin
     unknown = await client.get(f"/api/v1/jobs/{uuid.uuid4()}")
     assert unknown.status == 404
     assert (await unknown.json())["error"]["code"] == "JOB_NOT_FOUND"
+
+
+async def test_limits_that_cannot_be_counted_refuse_with_503(
+    client: Client, settings: IngestSettings, kafka_bootstrap: str, unique_id: str
+) -> None:
+    """No job is admitted unmeasured: without its jobs table the tenant's count fails, and so does the job."""
+    engine = create_db_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE linting_jobs RENAME TO jobs_away")
+    try:
+        resp = await client.post("/api/v1/jobs", json={"sql_content": SQL})
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE jobs_away RENAME TO linting_jobs")
+        engine.dispose()
+    body = await resp.json()
+    assert (resp.status, body["error"]["code"]) == (503, "DATABASE_UNAVAILABLE")
+    assert resp.headers["Retry-After"] == str(settings.retry_after_s)
+    assert topic_events(kafka_bootstrap, settings.topics.jobs, unique_id) == []
