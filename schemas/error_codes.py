@@ -193,11 +193,12 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     C.UNSAFE_PATH: ErrorSpec(
         400,
         (_H, _T),
-        "A path escapes where it may point: zip_file_path outside the storage root, "
-        "or an archive member named with '..', an absolute path, a drive or a control character.",
+        "A path escapes where it may point: a zip_file_path or archive member named with '..', "
+        "an absolute path, a drive or a control character.",
     ),
     C.FILE_NOT_FOUND: ErrorSpec(
-        404, (_H, _J), "The file named by zip_file_path (or a job's archive) is not there."
+        404, (_H, _J), "The file named by zip_file_path is not in the tenant's import area (or a job's "
+        "archive is gone).",
     ),
     C.ZIP_CORRUPT: ErrorSpec(400, (_H, _J), "The archive is not a readable ZIP, or a member is corrupt."),
     C.ZIP_EMPTY: ErrorSpec(400, (_H, _J), "The archive holds no .sql file."),

@@ -210,7 +210,9 @@ class JobSubmission(BaseModel):
     )
 
     sql_content: str | None = Field(None, description="One SQL text; at most INGEST_MAX_SQL_BYTES bytes.")
-    zip_file_path: str | None = Field(None, description="A .zip under the storage root, relative to it.")
+    zip_file_path: str | None = Field(
+        None, description="A .zip in the tenant's import area <root>/imports/<tenant>/, relative to it."
+    )
     file_name: str | None = Field(None, min_length=1, max_length=1024, description="The name results show.")
     dialect: str | None = Field(None, description="A SQLFluff dialect; ansi when absent.")
     rules: RulesText | list[RuleCode] | None = Field(None, description="Only these rules (a list or CSV).")

@@ -148,6 +148,13 @@ def test_the_import_folder_setting(tmp_path: Path) -> None:
         Storage(tmp_path).import_area("../jobs")
 
 
+@pytest.mark.parametrize("reserved", ["jobs", "incoming", ".", ".."])
+def test_the_setting_refuses_the_services_own_folders_at_start(reserved: str) -> None:
+    """Caught by the settings, so the ingest exits 2 naming INGEST_IMPORTS_DIR, not later in create_app."""
+    with pytest.raises(ValidationError, match="imports_dir"):
+        IngestSettings(imports_dir=reserved)
+
+
 @pytest.mark.integration
 async def test_over_http_a_probe_gets_the_same_answer_whether_or_not_the_target_exists(
     client: TestClient[web.Request, web.Application], settings: IngestSettings
