@@ -13,11 +13,17 @@ is accepted: the limit is about sharing the processors fairly, not a security
 boundary, and it converges as soon as the rows are written. A job whose first
 row could not be written is counted once the sink writes it.
 
+A database that does not answer does not stop submissions (the jobs topic
+is the system of record, and accepting through a database outage is the
+service's promise, docs/reliability.md): the count is then this process's
+jobs in flight alone, with a warning, and the request rate still holds.
+
 :class:`JobLimits` bundles these slots with the daily bytes; the limits
 middleware hands it to the submission handler on the request.
 """
 
 import asyncio
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,7 +31,7 @@ from aiohttp import web
 from sqlalchemy import Connection, Engine, func, select
 
 from ingest.db import run_db
-from ingest.errors import TooManyActiveJobsError
+from ingest.errors import DatabaseUnavailableError, TooManyActiveJobsError
 from ingest.quota import DailyBytes
 from runtime.tables import jobs
 from runtime.tenant_limits import TenantLimitTable
@@ -34,6 +40,7 @@ from schemas.statuses import JOB_FINAL, JobStatus
 # When a slot frees is unknown (a one-file job lints in about a second, a large ZIP in minutes):
 # a short wait, so a client polling its jobs is not told to sleep far longer than needed.
 ACTIVE_RETRY_S = 5
+log = logging.getLogger(__name__)
 UNFINISHED = tuple(status.value for status in JobStatus if status not in JOB_FINAL)
 
 
@@ -50,11 +57,18 @@ class JobSlots:
         """Take one of ``tenant``'s slots (:meth:`settle` gives it back), or raise TooManyActiveJobsError."""
         limit = self._table.for_tenant(tenant).max_active_jobs
         async with self._locks.setdefault(tenant, asyncio.Lock()):
-            active = await run_db(self._engine, count_unfinished, tenant) + self._accepting[tenant]
+            active = await self._unfinished(tenant) + self._accepting[tenant]
             if active >= limit:
                 message = f"{active} jobs are not finished yet, {limit} at most"
                 raise TooManyActiveJobsError(message, ACTIVE_RETRY_S)
             self._accepting[tenant] += 1
+
+    async def _unfinished(self, tenant: str) -> int:
+        try:
+            return await run_db(self._engine, count_unfinished, tenant)
+        except DatabaseUnavailableError as exc:
+            log.warning("tenant %s's jobs in the database not counted: %s", tenant, exc.message)
+            return 0
 
     def settle(self, tenant: str) -> None:
         """The admitted job's row is written (it counts itself now), or it was refused after all."""

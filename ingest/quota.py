@@ -9,7 +9,10 @@ loses the race on the primary key retries as the update. Counting after the
 requests could both pass. A job refused after its reservation (a bad
 archive, the broker down) gives the bytes back, so only accepted jobs stay
 counted; if the database fails at that moment the bytes stay counted and a
-warning says so: a quota errs towards refusing, never towards letting through.
+warning says so. A database that does not answer at the reservation does not
+stop the job (accepting through a database outage is the service's promise,
+docs/reliability.md): its bytes go uncounted, with a warning, and the request
+rate still bounds what a tenant can send meanwhile.
 """
 
 import logging
@@ -54,12 +57,21 @@ class DailyBytes:
         self._table = table
         self._clock = clock
 
-    async def reserve(self, tenant: str, nbytes: int) -> Reservation:
-        """Count ``nbytes`` for today, or raise :class:`DailyQuotaExceededError` (Retry-After: midnight)."""
+    async def reserve(self, tenant: str, nbytes: int) -> Reservation | None:
+        """Count ``nbytes`` for today, or raise :class:`DailyQuotaExceededError` (Retry-After: midnight).
+
+        None when the database did not answer: nothing was counted, nothing is to refund.
+        """
         now = self._clock()
         limit = self._table.for_tenant(tenant).max_bytes_per_day
         reservation = Reservation(tenant, now.astimezone(UTC).date(), nbytes)
-        if await run_db(self._engine, _add, reservation, limit) or await self._first(reservation, limit):
+        try:
+            fits = await run_db(self._engine, _add, reservation, limit)
+            fits = fits or await self._first(reservation, limit)
+        except DatabaseUnavailableError as exc:
+            log.warning("%d bytes of tenant %s not counted: %s", nbytes, tenant, exc.message)
+            return None
+        if fits:
             return reservation
         raise DailyQuotaExceededError(
             f"{nbytes} more bytes would pass this UTC day's {limit} bytes", seconds_to_midnight(now)
