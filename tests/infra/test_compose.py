@@ -8,12 +8,14 @@ in CPU and memory, and the monitoring services stay behind their profile.
 """
 
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from opentelemetry.sdk import environment_variables as otel_variables
 
@@ -36,13 +38,24 @@ POM_NAMESPACE = "http://maven.apache.org/POM/4.0.0"
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
 
+class MissingVariableError(Exception):
+    """``${NAME:?message}`` with NAME unset or empty: compose stops with the message."""
+
+
 def interpolate(text: str, env: dict[str, str]) -> str:
-    """Compose's ``${NAME}`` and ``${NAME:-default}``, innermost first (defaults may nest)."""
-    pattern = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^${}]*))?\}")
+    """Compose's ``${NAME}``, ``${NAME:-default}`` and ``${NAME:?error}``, innermost first (may nest)."""
+    pattern = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:-|:\?)([^${}]*))?\}")
     while (match := pattern.search(text)) is not None:
-        value = env.get(match[1]) or (match[2] or "")
-        text = text[: match.start()] + value + text[match.end() :]
+        value = env.get(match[1])
+        if not value and match[2] == ":?":
+            raise MissingVariableError(f"{match[1]}: {match[3]}")
+        text = text[: match.start()] + (value or match[3] or "") + text[match.end() :]
     return text
+
+
+def required_variables() -> set[str]:
+    """Every ``${NAME:?...}`` of compose.yml: compose refuses to start without them."""
+    return set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):\?", COMPOSE_FILE.read_text()))
 
 
 def env_file(environment: str) -> dict[str, str]:
@@ -88,13 +101,17 @@ def test_our_services_build_from_our_dockerfile_with_their_commands() -> None:
 def test_processors_scale_and_start_after_the_broker_and_the_migration() -> None:
     processors = SERVICES["processors"]
     assert "container_name" not in processors and "ports" not in processors, "--scale needs neither"
-    for name in ("ingest", "processors", "sink"):
-        assert SERVICES[name]["depends_on"] == {
-            "kafka": {"condition": "service_healthy"},
-            "migrate": {"condition": "service_completed_successfully"},
-        }, name
-    assert SERVICES["migrate"]["depends_on"] == {"mariadb": {"condition": "service_healthy"}}
-    assert SERVICES["migrate"]["restart"] == "no"
+    done = {"condition": "service_completed_successfully"}
+    assert processors["depends_on"] == {"kafka": {"condition": "service_healthy"}, "migrate": done}
+    # The database's users: the owner before the migration, the services' grants after it.
+    for name in ("ingest", "sink"):
+        assert SERVICES[name]["depends_on"] == {"kafka": {"condition": "service_healthy"}, "db-grants": done}
+    assert SERVICES["db-grants"]["depends_on"] == {"migrate": done}
+    assert SERVICES["migrate"]["depends_on"] == {"db-owner": done}
+    assert SERVICES["db-owner"]["depends_on"] == {"mariadb": {"condition": "service_healthy"}}
+    for name in ("migrate", "db-owner", "db-grants"):
+        assert SERVICES[name]["restart"] == "no", name
+    assert (SERVICES["db-owner"]["command"], SERVICES["db-grants"]["command"]) == (["owner"], ["services"])
 
 
 def test_what_others_wait_on_is_probed_and_workers_probe_their_metrics_port() -> None:
@@ -161,11 +178,60 @@ def test_only_the_storage_and_tmpfs_are_writable_for_our_services() -> None:
             assert f"storage:{settings['NFS_SHARE_ROOT_PATH']}" in service["volumes"], name
 
 
-def test_secrets_come_from_outside_with_a_dev_fallback() -> None:
-    url = SERVICES["ingest"]["environment"]["DATABASE_URL"]
-    assert interpolate(url, {}) == "mysql+pymysql://sqllint:sqllint-dev@mariadb:3306/sqllint"
-    given = {"DATABASE_URL": "mysql+pymysql://u:p@db/x", "OPERATOR_TOKEN": "t"}
-    assert interpolate(url, given) == given["DATABASE_URL"]
-    assert interpolate(SERVICES["ingest"]["environment"]["OPERATOR_TOKEN"], given) == "t"
+def test_each_service_is_its_own_database_user_and_kafka_principal_without_a_dev_password() -> None:
+    given = {f"SQLLINT_{role}_DB_PASSWORD": f"pw-{role.lower()}" for role in ("OWNER", "INGEST", "SINK")}
+    urls = {name: interpolate(SERVICES[name]["environment"]["DATABASE_URL"], given)
+            for name in ("migrate", "ingest", "sink")}
+    assert urls == {"migrate": "mysql+pymysql://sqllint_owner:pw-owner@mariadb:3306/sqllint",
+                    "ingest": "mysql+pymysql://sqllint_ingest:pw-ingest@mariadb:3306/sqllint",
+                    "sink": "mysql+pymysql://sqllint_sink:pw-sink@mariadb:3306/sqllint"}
+    assert "DATABASE_URL" not in SERVICES["processors"]["environment"], "the processors use no database"
+    assert interpolate(SERVICES["ingest"]["environment"]["DATABASE_URL"], {"INGEST_DATABASE_URL": "x"}) == "x"
+    users = {name: interpolate(SERVICES[name]["environment"]["KAFKA_SASL_USERNAME"], {})
+             for name in ("ingest", "processors", "sink")}
+    assert users == {"ingest": "sqllint-ingest", "processors": "sqllint-processors", "sink": "sqllint-sink"}
+    for name in users:
+        password = SERVICES[name]["environment"]["KAFKA_SASL_PASSWORD"]
+        assert interpolate(password, {f"{name.upper()}_KAFKA_SASL_PASSWORD": "k"}) == "k", name
+    # No development password: compose stops without the MariaDB ones.
+    assert {"MARIADB_ROOT_PASSWORD", *given} <= required_variables()
+    for name in ("mariadb", "db-owner"):
+        for variable, value in SERVICES[name]["environment"].items():
+            if variable.endswith("PASSWORD"):
+                with pytest.raises(MissingVariableError):
+                    interpolate(value, {})
+    assert not re.search(r"sqllint-dev|root-dev|:-admin\}", COMPOSE_FILE.read_text())
     ignored = (DOCKER / ".gitignore").read_text().split()
     assert "secrets.env" in ignored
+
+
+def test_the_secrets_example_names_every_required_variable() -> None:
+    example = (DOCKER / "secrets.env.example").read_text().splitlines()
+    named = {line.split("=", 1)[0] for line in example if "=" in line and not line.startswith("#")}
+    assert required_variables() <= named
+    assert all(line.endswith("=CHANGE-ME") for line in example if "PASSWORD=" in line and line[0] != "#")
+
+
+def test_dev_secrets_writes_every_required_secret_once_and_prints_none(tmp_path: Path) -> None:
+    target = tmp_path / "secrets.env"
+    first = subprocess.run(["bash", str(DOCKER / "dev-secrets.sh"), str(target)], capture_output=True,
+                           text=True, check=True, timeout=30)
+    values = dict(line.split("=", 1) for line in target.read_text().splitlines())
+    assert required_variables() <= set(values)
+    assert all(re.fullmatch(r"[0-9a-f]{48}", value) for value in values.values())
+    assert target.stat().st_mode & 0o777 == 0o600
+    again = subprocess.run(["bash", str(DOCKER / "dev-secrets.sh"), str(target)], capture_output=True,
+                           text=True, check=True, timeout=30)
+    kept = dict(line.split("=", 1) for line in target.read_text().splitlines())
+    assert kept == values, "kept, not replaced"
+    for output in (first.stdout + first.stderr, again.stdout + again.stderr):
+        assert not any(value in output for value in values.values())
+
+
+def test_the_database_users_script_passes_shellcheck() -> None:
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck, "shellcheck is missing: make tools installs it"
+    for script in ("db-users.sh", "dev-secrets.sh"):
+        checked = subprocess.run([shellcheck, str(DOCKER / script)], capture_output=True, text=True,
+                                 check=False)
+        assert checked.returncode == 0, checked.stdout
