@@ -36,6 +36,7 @@ from ingest.params import path_id, read_scope
 from ingest.queries import TASKS_OF_JOBS, Tenant, get_job, owned_by
 from ingest.services import SERVICES, Services
 from ingest.settings import IngestSettings
+from ingest.views import not_found
 from runtime.tables import tasks
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
@@ -75,7 +76,7 @@ async def _read(
     job, rows = await run_db(services.engine, stream_rows, job_id, tenant, from_ordinal)
     job = job or services.accepted.row(job_id, tenant)  # accepted here, first row not written yet
     if job is None:
-        raise RequestRejectedError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id}")
+        raise not_found(ErrorCode.JOB_NOT_FOUND)
     return job, rows
 
 

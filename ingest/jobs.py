@@ -18,7 +18,7 @@ from ingest.errors import RequestRejectedError
 from ingest.params import list_scope, page_params, path_id, read_scope, status_param
 from ingest.queries import Tenant, get_job, job_tasks_page, list_jobs, results_after
 from ingest.services import SERVICES, Services
-from ingest.views import Row, job_view, task_view
+from ingest.views import Row, job_view, not_found, task_view
 from schemas.error_codes import ErrorCode
 from schemas.statuses import JOB_FINAL
 
@@ -31,7 +31,7 @@ async def _job_row(services: Services, job_id: UUID, tenant: Tenant) -> Row:
     """The job's row, or the first row of a job accepted here whose row is not written yet."""
     row = await run_db(services.engine, get_job, job_id, tenant) or services.accepted.row(job_id, tenant)
     if row is None:
-        raise RequestRejectedError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id}")
+        raise not_found(ErrorCode.JOB_NOT_FOUND)
     return row
 
 

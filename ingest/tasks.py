@@ -12,7 +12,7 @@ from ingest.fixes import check_answerable, fix_view, get_task_fix
 from ingest.params import path_id, read_scope
 from ingest.queries import get_task
 from ingest.services import SERVICES
-from ingest.views import Row, task_view
+from ingest.views import Row, not_found, task_view
 from schemas.error_codes import ErrorCode
 from schemas.statuses import TASK_FINAL
 
@@ -21,7 +21,7 @@ async def _task(request: web.Request) -> Row:
     task_id = path_id(request, "task_id")
     row = await run_db(request.app[SERVICES].engine, get_task, task_id, read_scope(request))
     if row is None:
-        raise RequestRejectedError(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
+        raise not_found(ErrorCode.TASK_NOT_FOUND)
     return row
 
 
@@ -45,6 +45,6 @@ async def get_task_fix_result(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     row = await run_db(services.engine, get_task_fix, task_id, read_scope(request))
     if row is None:
-        raise RequestRejectedError(ErrorCode.TASK_NOT_FOUND, f"no task {task_id}")
+        raise not_found(ErrorCode.TASK_NOT_FOUND)
     check_answerable(row)
     return web.json_response(await fix_view(row, services.storage))

@@ -8,11 +8,23 @@ with ``Z`` by the models.
 
 from typing import Any
 
+from ingest.errors import RequestRejectedError
+from schemas.error_codes import ErrorCode
 from schemas.http import CallbackView, Failure, JobAccepted, JobView, TaskView
 
 Row = dict[str, Any]
 
-__all__ = ["JobAccepted", "Row", "error_view", "job_view", "task_view"]
+__all__ = ["JobAccepted", "Row", "error_view", "job_view", "not_found", "task_view"]
+_NOT_FOUND = {ErrorCode.JOB_NOT_FOUND: "no such job", ErrorCode.TASK_NOT_FOUND: "no such task"}
+
+
+def not_found(code: ErrorCode) -> RequestRejectedError:
+    """The answer for an unknown id and for another tenant's, byte for byte the same.
+
+    The message names neither the id nor an owner, so the two cannot be told
+    apart by anything in the body (the client knows the id it asked for).
+    """
+    return RequestRejectedError(code, _NOT_FOUND[code])
 
 
 def error_view(code: str | None, message: str | None) -> Failure | None:

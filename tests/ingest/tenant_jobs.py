@@ -41,8 +41,8 @@ class Written:
     task_ids: tuple[uuid.UUID, ...]
 
 
-def job_events(tenant: str, files: int = 2) -> tuple[Written, list[Record]]:
-    """A finished job's events, from submission to the last result, as ``tenant``'s."""
+def job_events(tenant: str, files: int = 2, *, finished: bool = True) -> tuple[Written, list[Record]]:
+    """A job's events as ``tenant``'s, from submission to the last result (or to the files' start)."""
     job_id = uuid.uuid4()
     options = LintOptions(fix=True)
     events: list[Record] = [
@@ -60,34 +60,39 @@ def job_events(tenant: str, files: int = 2) -> tuple[Written, list[Record]]:
             LintTask(task_id=task_id, job_id=job_id, ordinal=ordinal, file_name=name, sql_content=SQL,
                      size_bytes=len(SQL), options=options),
             TaskStarted(task_id=task_id, job_id=job_id),
-            LintResult(job_id=job_id, task_id=task_id, file_name=name, status=TaskStatus.SUCCESS,
-                       dialect="ansi", sqlfluff_version="3", fix=fix),
         ]
+        if finished:
+            events.append(LintResult(job_id=job_id, task_id=task_id, file_name=name, fix=fix,
+                                     status=TaskStatus.SUCCESS, dialect="ansi", sqlfluff_version="3"))
     return Written(tenant, job_id, task_ids), events
 
 
-def sink_jobs(db_url: str, *tenants: str) -> list[Written]:
-    """One finished job per tenant named: its first row as the ingest writes it, the rest by the sink.
+def record(db_url: str, events: list[Record]) -> None:
+    """The jobs' first rows as the ingest writes them, then the events through the sink, submissions first.
 
     The ingest writes a job's first row (with its tenant) right after the 202,
     before the pipeline has progress to report; the sink then reads the
     submission and the progress in batches of their own. (The sink alone does
     not yet keep a job's tenant: see the report of the tenants' read side.)
     """
-    written, submitted, progress = [], [], []
-    for tenant in tenants:
-        job, (first, *more) = job_events(tenant)
-        written.append(job)
-        submitted.append(first)
-        progress += more
+    submitted = [event for event in events if isinstance(event, JobSubmitted)]
     engine = create_db_engine(db_url)
     try:
         with engine.begin() as conn:
-            for event in submitted:
-                assert isinstance(event, JobSubmitted)
-                conn.execute(insert(jobs).values(submitted_job_row(event, event.submitted_at)))
-        write_batch(engine, submitted)
-        write_batch(engine, progress)
+            for job in submitted:
+                conn.execute(insert(jobs).values(submitted_job_row(job, job.submitted_at)))
+        write_batch(engine, list(submitted))
+        write_batch(engine, [event for event in events if not isinstance(event, JobSubmitted)])
     finally:
         engine.dispose()
+
+
+def sink_jobs(db_url: str, *tenants: str, finished: bool = True) -> list[Written]:
+    """One job per tenant named, finished (or its files started only), recorded as :func:`record` does."""
+    written, events = [], []
+    for tenant in tenants:
+        job, more = job_events(tenant, finished=finished)
+        written.append(job)
+        events += more
+    record(db_url, events)
     return written
