@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import Context
-from bench.corpus import DEFAULT_CORPUS, Corpus
+from bench.corpus import DEFAULT_CORPUS, FIXTURES, Corpus
+from bench.fairness import fairness
 from bench.ingest_load import ingest
 from bench.latency import latency
 from bench.memory import memory
@@ -30,6 +31,7 @@ SCENARIOS: dict[str, Callable[[Context], None]] = {
     "memory": memory,
     "scaling": scaling,
     "profile": profile,
+    "fairness": fairness,
 }
 DEFAULT = ("throughput", "resubmit", "latency", "ingest", "memory", "scaling")
 
@@ -48,6 +50,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--partitions", type=int, default=8, help="partitions of the tasks topic")
     p.add_argument("--latency-jobs", type=int, default=200)
     p.add_argument("--memory-files", type=int, default=2000)
+    p.add_argument("--fairness-files", type=int, default=2000, help="files in tenant A's ZIP")
     p.add_argument("--ingest-seconds", type=int, default=8, help="duration of each wrk run")
     p.add_argument("--profile-dir", type=Path, default=Path("var/bench/profile"))
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
@@ -67,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     names = args.scenarios or list(DEFAULT)
     workdir = Path(tempfile.mkdtemp(prefix="sqllint-bench-"))
+    if not args.corpus.is_dir() and args.corpus == DEFAULT_CORPUS:  # a clone without the shared corpus
+        print(f"bench: no {args.corpus}; using the repository's fixtures {FIXTURES}", file=sys.stderr)
+        args.corpus = FIXTURES
     corpus = Corpus.load(args.corpus)
     named = args.corpus.name if args.corpus.name in {"ansi", "mysql", "postgres"} else "ansi"
     dialect = args.dialect or named
@@ -74,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                   args.partitions, args.repeats, resources.short_id())
     ctx.env = dict(item.split("=", 1) for item in args.env)
     ctx.options = {"latency_jobs": args.latency_jobs, "memory_files": args.memory_files,
+                   "fairness_files": args.fairness_files,
                    "ingest_seconds": args.ingest_seconds}
     ctx.report.details["profile_dir"] = str(args.profile_dir.resolve())
     ctx.report.details["run"] = {"corpus": str(args.corpus), "files": len(corpus), "lines": corpus.lines,

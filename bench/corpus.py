@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "ansi"
+# SQLFluff's own fixtures, kept in the repository: there even where the shared corpus is not.
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data" / "sql" / "ansi"
 # The CLI must lint what the service lints: raw templater (the service's default) and no 20 KB skip.
 SQLFLUFF_CONFIG = (
     "[sqlfluff]\ntemplater = raw\nlarge_file_skip_byte_limit = 0\nlarge_file_skip_char_limit = 0\n"

@@ -46,17 +46,19 @@ def running(spec: StackSpec) -> Iterator[Stack]:
             yield stack
 
 
-def submit_sql(stack: Stack, sql: str, dialect: str = "ansi") -> str:
-    """POST one SQL text as JSON; returns the job id of the 202."""
+def submit_sql(stack: Stack, sql: str, dialect: str = "ansi", headers: dict[str, str] | None = None) -> str:
+    """POST one SQL text as JSON (``headers``: a tenant's key); returns the job id of the 202."""
     body = {"sql_content": sql, "file_name": "one.sql", "dialect": dialect}
-    return _accepted(*stack.request("POST", "/api/v1/jobs", body))
+    return _accepted(*stack.request("POST", "/api/v1/jobs", body, headers=headers))
 
 
-def submit_zip(stack: Stack, payload: bytes, dialect: str = "ansi") -> str:
+def submit_zip(
+    stack: Stack, payload: bytes, dialect: str = "ansi", headers: dict[str, str] | None = None
+) -> str:
     """Upload a ZIP as multipart form data, as the ``sqllint`` client does."""
     data, content_type = multipart({"dialect": dialect}, "corpus.zip", payload, "application/zip")
-    headers = {"Content-Type": content_type}
-    return _accepted(*stack.request("POST", "/api/v1/jobs", data=data, headers=headers))
+    sent = {**(headers or {}), "Content-Type": content_type}
+    return _accepted(*stack.request("POST", "/api/v1/jobs", data=data, headers=sent))
 
 
 def _accepted(status: int, body: object) -> str:
