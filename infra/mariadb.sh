@@ -14,8 +14,9 @@
 # SQLLINT_OWNER_DB_PASSWORD when set (letters, digits, . _ ~ -), else random ones made at the first
 # `ensure` and kept in var/mariadb/credentials (mode 0600, never committed): no password is a
 # default. `ensure` prints URLs with *** in place of the password.
-# The test-admin user sqllint_test (databases test_% only, on this 127.0.0.1-bound server) keeps
-# SQLLINT_TEST_DB_PASSWORD (sqllint-test-dev): running test sessions of a checkout hold it.
+# The test-admin user sqllint_test (databases test_% only, on this 127.0.0.1-bound server) likewise:
+# SQLLINT_TEST_DB_PASSWORD, else a random one kept in the credentials file, made once per checkout
+# so that test sessions running at the same time share it; `test-url` gives it to the tests only.
 # MARIADB_PORT (3307). If DATABASE_URL names a MySQL/MariaDB server that already answers, `ensure`
 # leaves it alone.
 set -euo pipefail
@@ -28,7 +29,6 @@ PORT="${MARIADB_PORT:-3307}"
 CREDENTIALS="$DIR/credentials"
 OWNER_SQL="$ROOT/infra/db/owner.sql"
 GRANTS="$ROOT/infra/db/grants.sql"
-TEST_PASSWORD="${SQLLINT_TEST_DB_PASSWORD:-sqllint-test-dev}"
 READY_TIMEOUT="${MARIADB_READY_TIMEOUT:-60}"
 SOCKET="$DIR/mariadb.sock"
 # A unix socket path must fit in 108 bytes; deep checkouts fall back to /tmp.
@@ -144,9 +144,11 @@ create_users() {
     migrate_as_owner
     root_sql <"$GRANTS"
     unlock ingest sink
+    local test_password
+    test_password="$(password test new)"  # its own statement: a failure stops the script (set -e)
     root_sql <<EOF
-CREATE USER IF NOT EXISTS 'sqllint_test'@'%' IDENTIFIED BY '$TEST_PASSWORD';
-ALTER USER 'sqllint_test'@'%' IDENTIFIED BY '$TEST_PASSWORD';
+CREATE USER IF NOT EXISTS 'sqllint_test'@'%' IDENTIFIED BY '$test_password';
+ALTER USER 'sqllint_test'@'%' IDENTIFIED BY '$test_password';
 GRANT ALL PRIVILEGES ON \`test\\_%\`.* TO 'sqllint_test'@'%';
 FLUSH PRIVILEGES;
 EOF
@@ -190,7 +192,11 @@ role_url() {
     echo "mysql+pymysql://sqllint_$1:$secret@127.0.0.1:$PORT/sqllint"
 }
 masked_url() { echo "mysql+pymysql://sqllint_$1:***@127.0.0.1:$PORT/sqllint"; }
-test_url() { echo "mysql+pymysql://sqllint_test:$TEST_PASSWORD@127.0.0.1:$PORT/"; }
+test_url() {
+    local secret
+    secret="$(password test)"
+    echo "mysql+pymysql://sqllint_test:$secret@127.0.0.1:$PORT/"
+}
 
 case "${1:-}" in
     ensure | start) ensure ;;

@@ -200,3 +200,15 @@ def test_a_service_refusing_its_url_does_not_print_the_password(service: str, ur
                           cwd=ROOT, timeout=60, check=False)
     assert proc.returncode != 0
     assert "Pw-9f3e1c" not in proc.stdout + proc.stderr
+
+
+def test_the_test_admin_password_is_generated_and_never_printed(ensured: str) -> None:
+    url = run_script(MARIADB_SH, "test-url").strip()
+    secret = password(url)
+    assert url.startswith("mysql+pymysql://sqllint_test:")
+    assert len(secret) >= 32 or os.environ.get("SQLLINT_TEST_DB_PASSWORD") == secret
+    assert secret not in ensured, "infra/mariadb.sh ensure printed the test-admin password"
+    assert "sqllint-test-dev" not in MARIADB_SH.read_text(), "a fixed development password is back"
+    assert f"test={secret}" in (ROOT / "var" / "mariadb" / "credentials").read_text().splitlines() or (
+        os.environ.get("SQLLINT_TEST_DB_PASSWORD") == secret
+    )
