@@ -22,6 +22,7 @@ class Command(NamedTuple):
 
 COMMANDS: tuple[Command, ...] = (
     Command("keys", "admin.keys", "API keys: create, list, revoke (docs/security.md)"),
+    Command("kafka", "admin.kafka_tenants", "outside producers' principals: grant-tenant, revoke-tenant"),
 )
 
 
