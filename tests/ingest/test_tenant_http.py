@@ -18,6 +18,7 @@ from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import delete
 
+import reports
 from ingest.app import create_app
 from ingest.live import LIVE
 from ingest.settings import IngestSettings
@@ -78,6 +79,21 @@ async def test_only_an_admin_lists_by_tenant(callers: Callers, db_url: str) -> N
         assert (resp.status, (await resp.json())["error"]["code"]) == (403, "FORBIDDEN")
     resp = await get("/api/v1/jobs?tenant=Not%20A%20Name", headers=callers.admin)
     assert (resp.status, (await resp.json())["error"]["code"]) == (400, "INVALID_REQUEST")
+
+
+async def test_results_in_every_format_are_the_owners_only(callers: Callers, db_url: str) -> None:
+    """The report formats render only after the scoped read: another tenant's job is not rendered at all."""
+    acme, _ = sink_jobs(db_url, "acme", "globex")
+    records = await callers.client.get(f"/api/v1/jobs/{acme.job_id}/results", headers=callers.acme)
+    assert [record["filepath"] for record in await records.json()] == ["acme-0.sql", "acme-1.sql"]
+    for fmt in reports.FORMATS:
+        path = f"/api/v1/jobs/{{}}/results?format={fmt}"
+        own = await callers.client.get(path.format(acme.job_id), headers=callers.acme)
+        assert own.status == 200, await own.text()
+        hidden = await callers.client.get(path.format(acme.job_id), headers=callers.globex)
+        unknown = await callers.client.get(path.format(uuid.uuid4()), headers=callers.globex)
+        assert hidden.status == 404
+        assert await hidden.read() == await unknown.read(), fmt
 
 
 async def test_a_job_accepted_a_moment_ago_is_only_its_tenants(callers: Callers, db_url: str) -> None:
