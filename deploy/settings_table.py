@@ -15,8 +15,9 @@ Generated from the services' settings classes (`python -m deploy settings-table 
 a test fails when it is stale. Shared names carry no prefix; a service's own names carry `INGEST_`,
 `PROCESSORS_` or `SINK_`, and an unknown prefixed name stops that service at start. Nested members are
 spelt `NAME__MEMBER`; lists and dicts are JSON. Each environment's non-secret values live in
-`config/<env>.env`; secrets come from the `sqllint-secrets` Secret or the process environment, never a
-file in the repository. Check an environment with `python -m deploy config check <dev|staging|production>`.
+`config/<env>.env`; secrets come from each service's own Secret (`sqllint-<service>-secrets`) or the
+process environment, never a file in the repository. Check an environment with
+`python -m deploy config check <dev|staging|production>`.
 
 | variable | read by | type | default | secret | meaning |
 |---|---|---|---|---|---|
