@@ -36,6 +36,8 @@ class Stack:
     env: dict[str, str]
     base_url: str
     services: dict[str, Service] = field(default_factory=dict)
+    # Sent as ``Authorization: Bearer`` by ``request`` (and so ``wait_job``) when the stack requires keys.
+    api_key: str | None = None
 
     def start(self, name: str, module: str, **overlay: str) -> Service:
         """Start one more service process with the stack's environment plus ``overlay``."""
@@ -82,8 +84,9 @@ class Stack:
 
     def request(self, method: str, path: str, body: Any = None, *, data: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        """An HTTP call to the ingest; see :func:`harness.http.request`."""
-        return http.request(self.base_url, method, path, body, data=data, headers=headers)
+        """An HTTP call to the ingest, with the stack's key unless ``headers`` say (harness.http.request)."""
+        sent = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        return http.request(self.base_url, method, path, body, data=data, headers={**sent, **(headers or {})})
 
     def wait_job(self, job_id: str, timeout: float = 90.0, interval: float = 0.2) -> dict[str, Any]:
         """Poll the job over HTTP until its status is final; fail with the logs when a service died."""

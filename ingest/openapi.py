@@ -17,11 +17,14 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ingest.access_rules import PUBLIC, RULES
 from ingest.openapi_ops import ALWAYS, JSON, Operation
 from ingest.openapi_parts import JsonModes, Refs, error_responses, parameters, schema_of, success_responses
 from ingest.openapi_paths import OPERATIONS, REFERENCED
 from ingest.request import OPTION_FIELDS, SOURCE_FIELDS
 from ingest.services import SERVICES
+from runtime.access import Ability
+from schemas.error_codes import ErrorCode
 from schemas.http import ErrorBody
 
 log = logging.getLogger(__name__)
@@ -29,7 +32,13 @@ OPENAPI = web.AppKey("openapi", bytes)
 REF = "#/components/schemas/{model}"
 # Methods aiohttp and aiohttp-cors add by themselves: HEAD beside every GET, OPTIONS for preflights.
 IMPLIED = frozenset({"HEAD", "OPTIONS"})
-SECURITY = {"operatorToken": {"type": "http", "scheme": "bearer", "description": "OPERATOR_TOKEN"}}
+SECURITY = {"bearerAuth": {
+    "type": "http", "scheme": "bearer",
+    "description": "An API key, sqll_<key_id>_<secret> (sqllint-admin keys create); the operations an "
+    "operator may call also take OPERATOR_TOKEN. x-ability names what the key's role must allow.",
+}}
+# A guarded operation may also be over its tenant's request rate (ingest/rate_limit.py runs after auth).
+AUTH_ERRORS = (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED)
 # The order readers meet the API in: what users call first, what operators use, then the rest.
 TAGS = ("jobs", "tasks", "web", "monitoring", "health", "docs")
 SUBMIT_LINKS = {
@@ -75,7 +84,22 @@ def _accepted_fields(defs: dict[str, Any], dialects: frozenset[str]) -> None:
     submission["dialect"]["anyOf"][0]["enum"] = sorted(dialects)
 
 
-def _operation(operation: Operation, path: str, refs: Refs, served: set[str]) -> dict[str, Any]:
+def _security(method: str, path: str, auth_required: bool) -> tuple[dict[str, Any], tuple[ErrorCode, ...]]:
+    """The operation's ``security`` from the access table the middleware enforces, and its auth errors.
+
+    With AUTH_REQUIRED=false a key is optional (``{}``) except for control, as this server answers.
+    """
+    need = RULES.get((method, path), Ability.CONTROL)  # unclassified: closed, as the middleware does
+    if need == PUBLIC:
+        return {"security": []}, ()
+    optional = not auth_required and need is not Ability.CONTROL
+    return {"security": [{"bearerAuth": []}, *([{}] if optional else [])], "x-ability": need}, AUTH_ERRORS
+
+
+def _operation(
+    operation: Operation, key: tuple[str, str], refs: Refs, served: set[str], auth_required: bool
+) -> dict[str, Any]:
+    method, path = key
     described: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
@@ -91,16 +115,15 @@ def _operation(operation: Operation, path: str, refs: Refs, served: set[str]) ->
         content = {media: {"schema": schema_of(body, refs, "validation")}
                    for media, body in operation.body.content.items()}
         described["requestBody"] = {"required": operation.body.required, "content": content}
+    security, auth_errors = _security(method, path, auth_required)
     responses = success_responses(operation, refs)
-    responses.update(error_responses((*operation.errors, *ALWAYS)))
+    responses.update(error_responses((*auth_errors, *operation.errors, *ALWAYS)))
     if operation.operation_id == "submit_job":
         links = {name: {"operationId": target, "parameters": {"job_id": "$response.body#/job_id"}}
                  for name, target in SUBMIT_LINKS.items() if target in served}
         responses["202"]["links"] = links
     described["responses"] = responses
-    if operation.operator:
-        described["security"] = [{scheme: [] for scheme in SECURITY}]
-    return described
+    return described | security
 
 
 def build_document(app: web.Application) -> dict[str, Any]:
@@ -114,7 +137,10 @@ def build_document(app: web.Application) -> dict[str, Any]:
     served = {op.operation_id for op in routed.values()}
     paths: dict[str, dict[str, Any]] = {}
     for (method, path), operation in routed.items():
-        paths.setdefault(path, {})[method.lower()] = _operation(operation, path, refs, served)
+        auth_required = services.settings.auth_required
+        paths.setdefault(path, {})[method.lower()] = _operation(
+            operation, (method, path), refs, served, auth_required
+        )
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {

@@ -59,7 +59,6 @@ class Operation:
     query: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
     body: Body | None = None
-    operator: bool = False
     contract: str | None = None
     description: str = ""
 

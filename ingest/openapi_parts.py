@@ -28,7 +28,7 @@ JsonModes = Literal["validation", "serialization"]
 Refs = dict[tuple[type[BaseModel], JsonModes], Any]
 _PATH_NAMES = re.compile(r"{(\w+)}")
 # Answers a client should retry after Retry-After: the service's dependencies, a key still in flight.
-_RETRIED = frozenset({503})
+_RETRIED = frozenset({503, 429})  # unavailable, and a tenant over a limit: both say when to retry
 
 
 def schema_of(body: type[BaseModel] | Schema | None, refs: Refs, mode: JsonModes) -> Any:

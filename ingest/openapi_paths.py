@@ -42,6 +42,7 @@ SUBMIT_ERRORS = (
     C.SQL_TOO_LARGE, C.FILE_TOO_LARGE, C.INVALID_IDEMPOTENCY_KEY, C.IDEMPOTENCY_KEY_REUSED,
     C.IDEMPOTENCY_KEY_IN_FLIGHT, *CONFIG, C.UNSAFE_PATH, C.FILE_NOT_FOUND, C.KAFKA_UNAVAILABLE,
     C.STORAGE_UNAVAILABLE, *DB, C.UNSAFE_CALLBACK_URL, C.WEBHOOKS_DISABLED, C.REQUEST_TIMEOUT,
+    C.TOO_MANY_ACTIVE_JOBS, C.DAILY_QUOTA_EXCEEDED,
 )
 _FLAG_TEXTS = ("true", "false", "1", "0", "yes", "no", "on", "off")
 # A form sends every option as text; the fields are the ones the server reads (ingest.request).
@@ -130,9 +131,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "control_worker", "Ask a worker to pause, resume, restart its pool, reset or shut down", "monitoring",
         (Reply(202, "On the control topic; the worker acknowledges it in a heartbeat.",
                {JSON: ControlAccepted}),),
-        (C.UNAUTHORIZED, C.FORBIDDEN, C.INVALID_REQUEST, C.INVALID_JSON, C.WORKER_NOT_FOUND,
-         C.KAFKA_UNAVAILABLE),
-        body=Body({JSON: ControlRequest}), operator=True,
+        (C.INVALID_REQUEST, C.INVALID_JSON, C.WORKER_NOT_FOUND, C.KAFKA_UNAVAILABLE),
+        body=Body({JSON: ControlRequest}),
     ),
     ("GET", "/api/v1/monitoring/queues"): Operation(
         "get_queues", "Topics, their partitions and every group's lag", "monitoring",
