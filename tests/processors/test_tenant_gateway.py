@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -84,8 +85,18 @@ async def test_tenant_topics_reach_the_jobs_topic_stamped_or_the_dead_letters(
             asyncio.to_thread(consume_messages, kafka_bootstrap, topic_names.dead_letter, _at_least(2), 120),
             asyncio.to_thread(consume_messages, kafka_bootstrap, topic_names.progress, _at_least(4), 120),
         )
+        # A tenant granted while the gateway runs is read without a restart (the pattern is re-evaluated).
+        newcomer, started = _job(), time.monotonic()
+        late = await asyncio.to_thread(_late_tenant, kafka_bootstrap, topic_names, newcomer)
+        waited = time.monotonic() - started
     finally:
         await app.stop()
+        initech = tenant_topic(topic_names.jobs, "initech")
+        admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+        admin.delete_topics([initech])[initech].exception(30)  # gone, or never made: either is fine
+
+    assert late.tenant == "initech" and late.job_id == newcomer.job_id
+    assert waited < 40, f"a new tenant's topic was read after {waited:.0f}s"
 
     accepted = {job.job_id: job for job in (decode(m.value(), JobSubmitted) for m in jobs)}
     assert set(accepted) == {plain.job_id, named.job_id}
@@ -102,6 +113,22 @@ async def test_tenant_topics_reach_the_jobs_topic_stamped_or_the_dead_letters(
     # A tenant topic's job id is only the producer's claim: nothing is ever rejected in its name.
     rejected = {e.job_id for m in progress if isinstance(e := _event(m.value()), JobRejected)}
     assert not rejected & {garbage_id, forged.job_id}
+
+
+def _late_tenant(bootstrap: str, topic_names: TopicNames, job: JobSubmitted) -> JobSubmitted:
+    """Create ``<jobs>.tenant.initech`` now, write ``job`` to it, and return it as the jobs topic shows it."""
+    topic = tenant_topic(topic_names.jobs, "initech")
+    admin = AdminClient({"bootstrap.servers": bootstrap})  # kept: its futures die with it
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    producer.produce(topic, encode(job), str(job.job_id).encode())
+    assert producer.flush(30) == 0
+
+    def arrived(got: list[Message]) -> bool:
+        return any(decode(m.value(), JobSubmitted).job_id == job.job_id for m in got)
+
+    found = consume_messages(bootstrap, topic_names.jobs, arrived, 120)
+    return next(j for j in (decode(m.value(), JobSubmitted) for m in found) if j.job_id == job.job_id)
 
 
 def _at_least(count: int) -> Callable[[list[Message]], bool]:
