@@ -18,7 +18,7 @@ from schemas.topics import TopicNames
 
 
 def _kafka(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "admin.kafka_tenants", *args]
+    command = [sys.executable, "-m", "admin", "kafka", *args]
     return subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})},
                           timeout=90, check=False)
 

@@ -43,10 +43,10 @@ def prepare(broker: SecureBroker) -> None:
 
 
 def admin_command(broker: SecureBroker, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m admin.kafka_tenants ARGS`` as the admin, with the production topic names."""
+    """``sqllint-admin kafka ARGS`` (as ``python -m admin``) as the admin, with the production topic names."""
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, **login_env(broker, ADMIN),
            "TOPIC_PARTITIONS": "2"}
-    return subprocess.run([sys.executable, "-m", "admin.kafka_tenants", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "admin", "kafka", *args], env=env,
                           capture_output=True, text=True, timeout=60, check=False)
 
 
