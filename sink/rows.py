@@ -3,7 +3,8 @@
 Every event becomes a complete row for its table (one shape per table, so a
 batch is one ``executemany``). Columns an event does not know carry markers
 the upserts understand: ``submission_type == ""`` for a job row not yet
-described by ``job.submitted``; ``file_name == ""`` and ``ordinal == -1`` for a
+described by ``job.submitted`` (whose ``tenant`` is ``""`` meanwhile, so no
+tenant lists or reads a job before its owner is known); ``file_name == ""`` and ``ordinal == -1`` for a
 task row not yet described by ``task.created``. A ``job.submitted`` row is
 the one the ingest writes too (:mod:`runtime.rows`), so a job shows the same
 whichever of the two writers came first.
@@ -19,6 +20,7 @@ from schemas.statuses import JobStatus, TaskStatus
 
 UNKNOWN_ORDINAL = -1
 UNKNOWN_SUBMISSION = ""
+UNKNOWN_TENANT = ""
 
 
 def placeholder_job_row(job_id: str, now: datetime) -> Row:
@@ -43,6 +45,7 @@ def _job(job_id: object, status: JobStatus, at: datetime, now: datetime, **known
         "updated_at": naive_utc(now),
         "finished_at": None,
         "callback_url": None,
+        "tenant": UNKNOWN_TENANT,
     }
     row.update(known)
     return row

@@ -100,6 +100,8 @@ def _job_plan(new: Incoming) -> Assignments:
         if_(describe, "source_name"),
         if_(describe, "options_json"),
         if_(describe, "created_at"),
+        if_(describe, "tenant"),
+        if_(describe, "callback_url"),
         if_(or_(advance, describe, counted), "updated_at"),
         if_(advance, "error_code"),
         if_(advance, "error_message"),

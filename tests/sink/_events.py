@@ -21,6 +21,7 @@ from schemas.statuses import SubmissionType, TaskStatus
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 OPTIONS = LintOptions(dialect="mysql", exclude_rules=("LT05",))
+TENANT = "acme"  # not the default, so a row that lost its tenant shows
 
 LT01 = Violation(
     code="LT01",
@@ -62,6 +63,7 @@ class JobEvents:
             file_name="batch.zip",
             storage_path=f"jobs/{self.job_id}/batch.zip",
             options=OPTIONS,
+            tenant=TENANT,
         )
 
     def expanded(self) -> JobExpanded:
