@@ -32,6 +32,13 @@ def _count(text: str) -> int:
     return value
 
 
+def add_api_key(p: argparse.ArgumentParser) -> None:
+    """``--api-key``, defaulting to ``SQLLINT_API_KEY``: the variable keeps the key out of ``ps``."""
+    p.add_argument("--api-key", default=os.environ.get("SQLLINT_API_KEY") or None, metavar="KEY",
+                   help="API key sent as Authorization: Bearer (default: $SQLLINT_API_KEY, which ps "
+                   "does not show); none is needed when the service runs with AUTH_REQUIRED=false")
+
+
 def parser() -> argparse.ArgumentParser:
     """All options; ``PATH`` may be repeated, ``-`` reads SQL from stdin."""
     p = argparse.ArgumentParser(
@@ -43,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help=".sql files, folders, ZIPs, or - for stdin")
     p.add_argument("--stdin-filename", help="the name (and place, for config lookup) of the SQL read from -")
     p.add_argument("--url", default=os.environ.get("SQLLINT_URL", DEFAULT_URL), help="service base URL")
+    add_api_key(p)
     p.add_argument("--dialect", help="SQLFluff dialect (default: the config's, else ansi)")
     p.add_argument("--rules", help="comma-separated rule codes to apply")
     p.add_argument("--exclude-rules", help="comma-separated rule codes to skip")

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from client import fixing, output
-from client.args import DEFAULT_URL, parse_args
+from client.args import DEFAULT_URL, add_api_key, parse_args
 from client.http import ApiClient, ApiError, TransportError
 from client.plan import Job, Planner, UsageError
 from client.report import EXIT_CLEAN, EXIT_FAILURE, exit_code
@@ -34,6 +34,7 @@ def parse_top_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="sqllint top", description="a live view of the service's workers")
     parser.add_argument("--url", default=os.environ.get("SQLLINT_URL", DEFAULT_URL), help="service base URL")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes (default: 2)")
+    add_api_key(parser)  # the views need an operator's key (or OPERATOR_TOKEN) when keys are required
     args = parser.parse_args(argv)
     if args.interval <= 0:
         parser.error("--interval must be positive")
@@ -45,7 +46,7 @@ def top(argv: list[str]) -> int:
     args = parse_top_args(argv)
     # Loaded only for `top`: textual would double the start time of every `sqllint PATH` in CI.
     dashboard = importlib.import_module("client.top.app")
-    return int(dashboard.run(args.url, args.interval))
+    return int(dashboard.run(args.url, args.interval, args.api_key))
 
 
 def plan_jobs(args: argparse.Namespace, workdir: Path) -> list[Job]:
@@ -64,7 +65,7 @@ def plan_jobs(args: argparse.Namespace, workdir: Path) -> list[Job]:
 
 def run(args: argparse.Namespace, workdir: Path) -> int:
     """Every job, one report, the exit status of the whole; ``--fix`` and ``--diff`` go their own way."""
-    api = ApiClient(args.url)
+    api = ApiClient(args.url, api_key=args.api_key)
     jobs = plan_jobs(args, workdir)
     if args.fix or args.diff:
         return fixing.run(args, api, jobs, workdir)

@@ -75,7 +75,8 @@ class Follower:
         last_id: str | None = None
         fruitless = 0
         while fruitless < RECONNECTS and time.monotonic() < self.deadline:
-            headers = {"Accept": "text/event-stream"} | ({"Last-Event-ID": last_id} if last_id else {})
+            resume = {"Last-Event-ID": last_id} if last_id else {}
+            headers = {"Accept": "text/event-stream", **self.api.auth, **resume}
             req = request.Request(f"{self.api.base_url}/api/v1/jobs/{job_id}/events", headers=headers)
             before = last_id
             try:

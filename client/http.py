@@ -56,9 +56,11 @@ def _multipart(fields: Mapping[str, str], file_path: Path, boundary: str) -> tup
 class ApiClient:
     """Calls of the ingest API used by the command."""
 
-    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 60.0, api_key: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        # Sent with every call; none: the service must run with AUTH_REQUIRED=false (make run).
+        self.auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
 
     def _open(self, req: request.Request, answers: frozenset[int] = frozenset()) -> bytes:
         """The body of the answer; an HTTP status in ``answers`` is an answer, any other error raises."""
@@ -86,7 +88,8 @@ class ApiClient:
 
     def get(self, path: str) -> Any:
         """GET an API path and decode its JSON."""
-        return self._call(request.Request(self.base_url + path, headers={"Accept": "application/json"}))
+        req = request.Request(self.base_url + path, headers={"Accept": "application/json", **self.auth})
+        return self._call(req)
 
     def get_body(self, path: str, answers: frozenset[int] = frozenset()) -> bytes:
         """GET an API path's body undecoded, for strict models that read JSON themselves.
@@ -94,7 +97,7 @@ class ApiClient:
         ``answers`` names error statuses whose body is still the answer (the
         503 of an unhealthy ``/api/v1/health/workers`` carries its reasons).
         """
-        req = request.Request(self.base_url + path, headers={"Accept": "application/json"})
+        req = request.Request(self.base_url + path, headers={"Accept": "application/json", **self.auth})
         return self._open(req, answers)
 
     def submit(self, file_path: Path, fields: Mapping[str, str], attempts: int = 2) -> dict[str, Any]:
@@ -116,6 +119,7 @@ class ApiClient:
                     "Content-Length": str(length),
                     "Accept": "application/json",
                     "Idempotency-Key": key,
+                    **self.auth,
                 },
             )
             try:

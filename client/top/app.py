@@ -42,9 +42,9 @@ class TopApp(App[None]):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, url: str, interval: float = 2.0) -> None:
+    def __init__(self, url: str, interval: float = 2.0, api_key: str | None = None) -> None:
         super().__init__()
-        self.api = ApiClient(url, timeout=max(2.0, interval * 2))
+        self.api = ApiClient(url, timeout=max(2.0, interval * 2), api_key=api_key)
         self.interval = interval
         self.rates = JobRates()
         self.snapshot: Snapshot | None = None
@@ -127,7 +127,7 @@ class TopApp(App[None]):
             self.push_screen(WorkerScreen(self.api, event.row_key.value, self.interval))
 
 
-def run(url: str, interval: float) -> int:
+def run(url: str, interval: float, api_key: str | None = None) -> int:
     """Run the dashboard in this terminal until ``q``; the exit status."""
-    TopApp(url, interval).run()
+    TopApp(url, interval, api_key).run()
     return 0
