@@ -65,6 +65,7 @@ def job_view(row: Row) -> dict[str, Any]:
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
         callback=callback_view(row),
+        tenant=row["tenant"],
     ).model_dump(mode="json")
 
 

@@ -87,6 +87,7 @@ class JobView(Answer):
     updated_at: Timestamp
     finished_at: Timestamp | None
     callback: CallbackView | None = Field(None, description="The job's callback; null when it has none.")
+    tenant: str = Field(description='Whose job it is (an admin lists several); "" while submission_type is.')
 
 
 class TaskView(Answer):
