@@ -1,5 +1,6 @@
 // The page: a form that submits a job, a live list of its files, one file's violations, downloads.
 import { follow, fileRecord, submitJob } from "./jobs.js";
+import { apiKey, download, keepKey } from "./key.js";
 import { showFile, showMessage } from "./detail.js";
 import { zipMembers, zipText, decodeSql } from "./zip.js";
 
@@ -14,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 const form = $("job-form");
 const fileInput = $("file");
 let current = null; // {jobId, source: {kind, text?, file?, members?}, stop}
+keepKey($("api-key"));
 
 // Source: pasted text or a chosen file.
 function sourceKind() {
@@ -169,6 +171,11 @@ function ended(e) {
     a.textContent = `${FORMAT_NAMES[f.name] || f.name} (.${f.extension})`;
     a.dataset.format = f.name;
     a.setAttribute("download", `sqllint-${e.job_id}.${f.extension}`);
+    a.addEventListener("click", (event) => {
+      if (!apiKey()) return; // a plain link: the service runs without keys
+      event.preventDefault();
+      download(a).catch((error) => showError({ code: "DOWNLOAD_FAILED", message: error.message }));
+    });
     const item = document.createElement("li");
     item.append(a);
     return item;

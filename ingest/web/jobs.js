@@ -1,12 +1,16 @@
 // Talking to the API: submitting a job, following it live, reading one file's record.
-// Following uses the job's Server-Sent Events; when EventSource is missing or the stream fails
-// for good, it polls GET /api/v1/jobs/{id} instead, and the callbacks cannot tell the difference.
+// Following reads the job's Server-Sent Events with fetch (stream.js says why not EventSource);
+// when streams are missing or the stream fails for good, it polls GET /api/v1/jobs/{id} instead,
+// and the callbacks cannot tell the difference. Every call sends the tab's API key (key.js).
+import { authHeaders } from "./key.js";
+import { readEvents } from "./stream.js";
 
 const FINAL_JOB = new Set(["COMPLETED", "PARTIALLY_COMPLETED", "FAILED"]);
 const FINAL_TASK = new Set(["SUCCESS", "FAILURE"]);
 const POLL_MS = 1000;
 const PAGE_SIZE = 500;
 const STREAM_FAILURES = 3; // errors in a row, without an event between them, before polling instead
+const RETRY_MS = 1000; // before reconnecting a dropped stream, as EventSource waits by default
 
 // An API answer that is not 2xx, with the service's {error: {code, message}} when it sent one.
 export class ApiError extends Error {
@@ -20,7 +24,7 @@ export class ApiError extends Error {
 export async function api(path, options = {}) {
   let answer;
   try {
-    answer = await fetch(path, options);
+    answer = await fetch(path, { ...options, headers: { ...(options.headers || {}), ...authHeaders() } });
   } catch (error) {
     throw new ApiError(0, "NETWORK_ERROR", `the service did not answer (${error.message})`);
   }
@@ -59,8 +63,8 @@ export async function fileRecord(taskId, attempts = 20) {
 export function follow(jobId, on) {
   const seen = new Set();
   let stopped = false;
-  let source = null;
   let timer = null;
+  const controller = new AbortController();
   const file = (data) => {
     if (!seen.has(data.task_id)) {
       seen.add(data.task_id);
@@ -69,7 +73,7 @@ export function follow(jobId, on) {
   };
   const stop = () => {
     stopped = true;
-    if (source) source.close();
+    controller.abort();
     clearTimeout(timer);
   };
   const finish = (data) => {
@@ -101,31 +105,42 @@ export function follow(jobId, on) {
     if (!stopped) timer = setTimeout(poll, POLL_MS);
   };
   const startPolling = () => {
-    if (source) source.close();
-    source = null;
     on.transport("polling");
     poll();
   };
+  const handlers = { file, progress: (data) => on.progress(data), end: finish };
+  let lastId = null;
+  let failures = 0;
+  const listen = async () => {
+    while (!stopped) {
+      try {
+        const resume = lastId ? { "Last-Event-ID": lastId } : {};
+        const headers = { Accept: "text/event-stream", ...authHeaders(), ...resume };
+        const answer = await fetch(`/api/v1/jobs/${jobId}/events`, { headers, signal: controller.signal, cache: "no-store" });
+        // Not a stream (no such route, an error status): polling reports the error as it finds it.
+        if (!answer.ok || !answer.body) return stopped || startPolling();
+        await readEvents(answer.body, (name, data, id) => {
+          if (stopped || !handlers[name]) return;
+          if (id !== null) lastId = id;
+          failures = -1; // an event came: this connection counts as a success when it drops
+          handlers[name](JSON.parse(data));
+        });
+      } catch {
+        // dropped, refused, or aborted by stop()
+      }
+      if (stopped) return;
+      failures += 1;
+      if (failures >= STREAM_FAILURES) return startPolling();
+      await new Promise((resolve) => { timer = setTimeout(resolve, RETRY_MS); });
+    }
+  };
 
-  if (typeof EventSource !== "function") {
+  if (typeof ReadableStream !== "function" || typeof TextDecoderStream !== "function") {
     startPolling();
     return stop;
   }
-  let failures = 0;
-  source = new EventSource(`/api/v1/jobs/${jobId}/events`);
   on.transport("events");
-  const handle = (name, callback) => source.addEventListener(name, (event) => {
-    failures = 0;
-    callback(JSON.parse(event.data));
-  });
-  handle("file", file);
-  handle("progress", (data) => on.progress(data));
-  handle("end", finish);
-  source.addEventListener("error", () => {
-    failures += 1;
-    // CLOSED: the answer was not a stream (no such route, an error status); else it keeps failing.
-    if (!stopped && (source.readyState === EventSource.CLOSED || failures >= STREAM_FAILURES)) startPolling();
-  });
+  listen();
   return stop;
 }
 

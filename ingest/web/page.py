@@ -29,6 +29,8 @@ ASSETS = {
     "jobs.js": "text/javascript",
     "detail.js": "text/javascript",
     "zip.js": "text/javascript",
+    "key.js": "text/javascript",
+    "stream.js": "text/javascript",
     "app.css": "text/css",
 }
 # Scripts, styles and requests stay on this origin; inline scripts never run (the data block is JSON).
