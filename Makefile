@@ -42,8 +42,10 @@ test: lint tools
 	@mkdir -p var/coverage && rm -f var/coverage/.coverage*
 	$(VENV)/pytest --cov --cov-report=term --cov-report=html:var/coverage/html $(PYTEST_ARGS)
 
+# For development: authentication is off unless the caller set AUTH_REQUIRED (`AUTH_REQUIRED=true
+# make run` to try keys); the run and the ingest say so loudly at start (docs/security.md).
 run: bootstrap kafka-start
-	infra/run_stack.sh
+	AUTH_REQUIRED="$${AUTH_REQUIRED:-false}" infra/run_stack.sh
 
 kafka-fetch:
 	infra/kafka/kafka.sh fetch
