@@ -55,5 +55,6 @@ def test_lint_layout_shares_two_cores() -> None:
 
 def test_authentication_is_off_unless_the_caller_or_the_run_turns_it_on() -> None:
     assert environment(_settings(), SHELL)["AUTH_REQUIRED"] == "false"
-    assert environment(_settings(private=False), {**SHELL, "AUTH_REQUIRED": "true"})["AUTH_REQUIRED"] == "true"
+    callers = {**SHELL, "AUTH_REQUIRED": "true"}
+    assert environment(_settings(private=False), callers)["AUTH_REQUIRED"] == "true"
     assert environment(_settings(env={"AUTH_REQUIRED": "true"}), SHELL)["AUTH_REQUIRED"] == "true"
