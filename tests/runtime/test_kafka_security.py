@@ -190,11 +190,11 @@ def test_the_services_lint_a_job_over_sasl_ssl_as_their_own_principals(
         own, forged = _outside_job(), _outside_job(tenant="globex")
         for job in (own, forged):
             assert _produce(broker, "outsider", ACME, encode(job)) is None
-        assert _job_status(stack.settings.database_url, own.job_id, timeout=60) == "COMPLETED"
+        assert _job_row(stack.settings.database_url, own.job_id, timeout=60) == ("acme", "COMPLETED")
         forwarded = _jobs_on_shared_topic(broker, until=own.job_id)
         assert forwarded[own.job_id].tenant == "acme"
         assert forged.job_id not in forwarded
-        assert _job_status(stack.settings.database_url, forged.job_id, timeout=1) is None
+        assert _job_row(stack.settings.database_url, forged.job_id, timeout=1) is None
 
 
 def _outside_job(tenant: str | None = None) -> JobSubmitted:
@@ -202,19 +202,19 @@ def _outside_job(tenant: str | None = None) -> JobSubmitted:
                         sql_content=MESSY_SQL, file_name="outside.sql", tenant=tenant)
 
 
-def _job_status(database_url: str, job_id: uuid.UUID, timeout: float) -> str | None:
-    """The job's status once final in the sink's database; None if it never appears."""
+def _job_row(database_url: str, job_id: uuid.UUID, timeout: float) -> tuple[str, str] | None:
+    """(tenant, status) of the job once final in the sink's database; None if it never appears."""
     engine = create_engine(database_url)
-    query = select(linting_jobs.c.status).where(linting_jobs.c.job_id == str(job_id))
-    deadline, status = time.monotonic() + timeout, None
+    query = select(linting_jobs.c.tenant, linting_jobs.c.status).where(linting_jobs.c.job_id == str(job_id))
+    deadline, row = time.monotonic() + timeout, None
     try:
-        while time.monotonic() < deadline and status not in FINAL:
+        while time.monotonic() < deadline and (row is None or row[1] not in FINAL):
             with engine.connect() as connection:
-                status = connection.execute(query).scalar()
+                row = connection.execute(query).first()
             time.sleep(0.5)
     finally:
         engine.dispose()
-    return status
+    return None if row is None else (row[0], row[1])
 
 
 def _jobs_on_shared_topic(broker: SecureBroker, until: uuid.UUID) -> dict[uuid.UUID, JobSubmitted]:
