@@ -1,17 +1,22 @@
 """A tenant's unfinished jobs, at most ``max_active_jobs``: checked when a job is accepted.
 
 The count is the tenant's rows in ``linting_jobs`` that are not final (on the
-``(tenant, status)`` index), plus the jobs this process is accepting right now
-(admitted, their first row not yet written). A per-tenant lock makes
-count-and-admit one step within the process, so two requests on one replica
-cannot both take the last slot; the lock is held for the count only, never
-while a job is stored or published. Across replicas the race remains: each
-replica sees the others' jobs once their first row is written (right after
-the broker's acknowledgement, ``ingest/accepted.py``), so N replicas admitting
-at the same instant may let a tenant run up to N-1 jobs over its limit. That
-is accepted: the limit is about sharing the processors fairly, not a security
-boundary, and it converges as soon as the rows are written. A job whose first
-row could not be written is counted once the sink writes it.
+``(tenant, status)`` index), plus the jobs this process admitted since that
+count (their rows may be younger than it). A count is reused for
+``FRESH_S`` while the estimate stays under the limit, so a busy tenant costs
+one query every half second, not one a job; an estimate that reaches the
+limit is counted again at once, so a refusal is always decided on a fresh
+count, and a finished job frees its slot for the next request. A per-tenant
+lock makes count-and-admit one step within the process, so two requests on
+one replica cannot both take the last slot; it is held for the count only,
+never while a job is stored or published.
+
+Across replicas a race remains: a replica sees the others' jobs at its next
+count, so a tenant may run over its limit by what the other replicas admitted
+within the last ``FRESH_S`` (at its request rate, a handful). That is
+accepted: the limit shares the processors fairly, it is not a security
+boundary, and it converges at the next count. A job whose first row could not
+be written is counted once the sink writes it.
 
 A database that does not answer does not stop submissions (the jobs topic
 is the system of record, and accepting through a database outage is the
@@ -24,7 +29,9 @@ middleware hands it to the submission handler on the request.
 
 import asyncio
 import logging
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -41,27 +48,53 @@ from schemas.statuses import JOB_FINAL, JobStatus
 # a short wait, so a client polling its jobs is not told to sleep far longer than needed.
 ACTIVE_RETRY_S = 5
 log = logging.getLogger(__name__)
+FRESH_S = 0.5
 UNFINISHED = tuple(status.value for status in JobStatus if status not in JOB_FINAL)
+
+
+@dataclass
+class Tally:
+    """A tenant's unfinished jobs at a count, and those admitted here since (not in that count)."""
+
+    counted: int
+    at: float
+    since: int
 
 
 class JobSlots:
     """Admits a tenant's job while it has fewer than ``max_active_jobs`` unfinished."""
 
-    def __init__(self, engine: Engine, table: TenantLimitTable) -> None:
+    def __init__(
+        self, engine: Engine, table: TenantLimitTable, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._engine = engine
         self._table = table
+        self._clock = clock
         self._accepting: Counter[str] = Counter()
-        self._locks: dict[str, asyncio.Lock] = {}  # one per tenant seen: tenants are few (admin-made)
+        # One of each per tenant seen: tenants are few (each from a key an admin made).
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tallies: dict[str, Tally] = {}
 
     async def admit(self, tenant: str) -> None:
         """Take one of ``tenant``'s slots (:meth:`settle` gives it back), or raise TooManyActiveJobsError."""
         limit = self._table.for_tenant(tenant).max_active_jobs
         async with self._locks.setdefault(tenant, asyncio.Lock()):
-            active = await self._unfinished(tenant) + self._accepting[tenant]
+            tally = self._tallies.get(tenant)
+            if tally is None or self._clock() - tally.at >= FRESH_S or tally.counted + tally.since >= limit:
+                tally = await self._recount(tenant)
+            active = tally.counted + tally.since
             if active >= limit:
                 message = f"{active} jobs are not finished yet, {limit} at most"
                 raise TooManyActiveJobsError(message, ACTIVE_RETRY_S)
+            tally.since += 1
             self._accepting[tenant] += 1
+
+    async def _recount(self, tenant: str) -> Tally:
+        """A fresh count, plus the jobs in flight read before it: counted twice at worst, never missed."""
+        in_flight, at = self._accepting[tenant], self._clock()
+        tally = Tally(await self._unfinished(tenant), at, in_flight)
+        self._tallies[tenant] = tally
+        return tally
 
     async def _unfinished(self, tenant: str) -> int:
         try:

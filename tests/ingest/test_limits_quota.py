@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from ingest.errors import DailyQuotaExceededError, TooManyActiveJobsError
-from ingest.job_slots import JobSlots
+from ingest.job_slots import FRESH_S, JobSlots
 from ingest.quota import DailyBytes, seconds_to_midnight
 from runtime.db import create_db_engine
 from runtime.tables import jobs, tenant_usage
@@ -110,6 +110,21 @@ async def test_slots_count_the_tenants_unfinished_jobs_only(engine: Engine) -> N
         await slots.admit("acme")
     with pytest.raises(TooManyActiveJobsError):
         await slots.admit("globex")
+
+
+async def test_a_count_is_reused_while_far_from_the_limit_and_redone_at_it(engine: Engine) -> None:
+    """Between counts another replica's jobs go unseen (the documented race); at the limit it counts again."""
+    now = [0.0]
+    slots = JobSlots(engine, limits(max_active_jobs=5), clock=lambda: now[0])
+    await slots.admit("acme")  # counted: 0 in the database
+    for _ in range(3):
+        add_job(engine, "acme", JobStatus.ACCEPTED)  # another replica's jobs, after the count
+    await slots.admit("acme")  # within FRESH_S: the count is reused, estimate 1 + 1
+    now[0] += FRESH_S
+    with pytest.raises(TooManyActiveJobsError):
+        await slots.admit("acme")  # counted again: 3 rows + the 2 in flight here
+    slots.settle("acme")
+    await slots.admit("acme")  # at the limit every request counts afresh: one slot came free
 
 
 async def test_racing_admissions_in_one_process_take_only_the_free_slots(engine: Engine) -> None:
