@@ -25,6 +25,7 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         # inline tasks (up to 64 KiB each) in memory per actor; expansion bursts batch
         # better with a few ms of linger.
         stream_buffer_maxsize=settings.stream_buffer_maxsize,
+        broker_max_poll_records=settings.max_poll_records,
         producer_linger=settings.producer_linger_ms / 1000,
         producer_max_batch_size=256 * 1024,
     )

@@ -1,8 +1,10 @@
 """Settings of the processors service (expansion and linting), read once at start."""
 
+import math
 import os
 from typing import ClassVar
 
+from mode.utils.queues import FlowControlQueue
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -68,6 +70,21 @@ class ProcessorSettings(WorkerSettings):
     expand_concurrency: int = Field(
         4, ge=1, le=64, description="Jobs expanded at once per worker: a big ZIP holds up no other."
     )
+
+    @property
+    def max_poll_records(self) -> int:
+        """Records one fetch may return: what a stream's buffer takes past its pause mark, per partition.
+
+        Faust stops fetching a partition once its stream's buffer is under pressure
+        (each partition of a topic is paused by its own next record), but delivers
+        the rest of a fetch first; whatever does not fit then blocks the one delivery
+        loop of every topic, the express lane's included, until bulk files are linted
+        (seconds, measured). Fetches this small fit even when every partition of the
+        tasks topic still brings one before it is paused.
+        """
+        maxsize = self.stream_buffer_maxsize
+        headroom = maxsize - math.floor(maxsize / FlowControlQueue.pressure_high_ratio)
+        return max(1, headroom // max(1, self.topic_partitions))
 
     @property
     def lint_concurrency(self) -> int:

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from mode.utils.queues import FlowControlEvent, FlowControlQueue
 from pydantic import ValidationError
 
 from processors.settings import ProcessorSettings
@@ -42,3 +43,13 @@ def test_the_cache_topic_follows_a_renamed_tasks_topic(monkeypatch: pytest.Monke
     settings = ProcessorSettings()
     assert settings.topics.lint_cache == "shared.cache"
     assert settings.cache_enabled is False
+
+
+@pytest.mark.parametrize(("buffer", "partitions"), [(256, 8), (256, 1), (16, 8), (1, 1), (4096, 24)])
+def test_a_fetch_always_fits_the_buffer_past_its_pause_mark(buffer: int, partitions: int) -> None:
+    settings = ProcessorSettings(stream_buffer_maxsize=buffer, topic_partitions=partitions)
+    queue: FlowControlQueue[int] = FlowControlQueue(maxsize=buffer, flow_control=FlowControlEvent())
+    headroom = buffer - queue.pressure_high_size  # what Faust still puts after pausing a partition
+    assert settings.max_poll_records >= 1
+    # Every partition of the topic may bring one more fetch before its own record pauses it.
+    assert settings.max_poll_records * partitions <= max(headroom, partitions)
