@@ -102,6 +102,11 @@ def test_each_pod_reads_its_own_secret_and_logs_in_to_kafka_as_itself(env: str) 
         if name in WORKLOADS:
             assert env_values["KAFKA_SASL_USERNAME"] == f"sqllint-{name}"
             usernames.add(env_values["KAFKA_SASL_USERNAME"])
+            # The brokers' CA, when a private one signed them: an optional ConfigMap, read-only.
+            ca = _mounts(template["spec"], container)["/etc/sqllint/kafka-ca"]
+            assert ca["configMap"] == {"name": "sqllint-kafka-ca", "optional": True}, name
+            assert {"name": "kafka-ca", "mountPath": "/etc/sqllint/kafka-ca", "readOnly": True} in (
+                container["volumeMounts"]), name
     assert len(usernames) == len(WORKLOADS), "every service is its own Kafka principal"
 
 
