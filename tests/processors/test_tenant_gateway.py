@@ -79,10 +79,11 @@ async def test_tenant_topics_reach_the_jobs_topic_stamped_or_the_dead_letters(
         producer.produce(tenant_topics["globex"], encode(named), str(named.job_id).encode())
         producer.produce(tenant_topics["globex"], encode(forged), str(forged.job_id).encode())  # names acme
         producer.produce(tenant_topics["acme"], garbage, str(garbage_id).encode())
+        producer.produce(tenant_topics["acme"], b"\xff not json", b"noise")
         assert producer.flush(30) == 0
         jobs, letters, progress = await asyncio.gather(  # threads: the app's loop must keep running
             asyncio.to_thread(consume_messages, kafka_bootstrap, topic_names.jobs, _at_least(2), 120),
-            asyncio.to_thread(consume_messages, kafka_bootstrap, topic_names.dead_letter, _at_least(2), 120),
+            asyncio.to_thread(consume_messages, kafka_bootstrap, topic_names.dead_letter, _at_least(3), 120),
             asyncio.to_thread(consume_messages, kafka_bootstrap, topic_names.progress, _at_least(4), 120),
         )
         # A tenant granted while the gateway runs is read without a restart (the pattern is re-evaluated).
@@ -106,7 +107,8 @@ async def test_tenant_topics_reach_the_jobs_topic_stamped_or_the_dead_letters(
         str(plain.job_id).encode()
     ]
     parked = {letter.error.code: letter for letter in (decode(m.value(), DeadLetter) for m in letters)}
-    assert set(parked) == {"TENANT_MISMATCH", "INVALID_EVENT"}
+    assert set(parked) == {"TENANT_MISMATCH", "INVALID_EVENT", "UNDECODABLE_EVENT"}
+    assert parked["UNDECODABLE_EVENT"].payload == "\ufffd not json"
     assert parked["TENANT_MISMATCH"].source_topic == tenant_topics["globex"]
     assert "'acme'" in parked["TENANT_MISMATCH"].error.message
     assert parked["INVALID_EVENT"].source_topic == tenant_topics["acme"]
