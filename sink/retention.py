@@ -56,14 +56,13 @@ def purge_rows(engine: Engine, cutoff: datetime, batch: int) -> Purged:
             conn.execute(delete(webhook_deliveries).where(webhook_deliveries.c.job_id.in_(ids)))
             conn.execute(delete(jobs).where(jobs.c.job_id.in_(ids)))
         done.jobs += len(ids)
-    key = idempotency_keys.c.idempotency_key
+    key, expired = idempotency_keys.c.idempotency_key, idempotency_keys.c.created_at < cutoff
     while True:
         with engine.begin() as conn:
-            stale = select(key).where(idempotency_keys.c.created_at < cutoff).limit(batch)
-            names = list(conn.execute(stale).scalars())
-            if names:
-                conn.execute(delete(idempotency_keys).where(key.in_(names)))
-        done.keys += len(names)
+            names = list(conn.execute(select(key).where(expired).limit(batch)).scalars())
+            # Expired again in the delete: another tenant may hold a fresh key of the same name.
+            gone = conn.execute(delete(idempotency_keys).where(key.in_(names), expired)) if names else None
+        done.keys += gone.rowcount if gone is not None else 0
         if len(names) < batch:
             break
     done.usage = purge_usage(engine, cutoff)

@@ -89,10 +89,12 @@ def test_rows_past_the_retention_are_purged_in_batches_and_newer_ones_stay(engin
 
 
 def test_idempotency_keys_older_than_the_retention_are_purged(engine: Engine) -> None:
+    """Each tenant's own: a stale key never takes another tenant's fresh key of the same name with it."""
     with engine.begin() as conn:
-        for name, age in (("old-1", 31), ("old-2", 45), ("new", 1)):
+        for tenant, name, age in (("acme", "old-1", 31), ("acme", "old-2", 45), ("globex", "old-1", 1)):
             conn.execute(
                 insert(idempotency_keys).values(
+                    tenant=tenant,
                     idempotency_key=name,
                     request_hash="h",
                     job_id=str(uuid4()),
@@ -102,7 +104,8 @@ def test_idempotency_keys_older_than_the_retention_are_purged(engine: Engine) ->
             )
     assert purge_rows(engine, cutoff(NOW, 30), batch=1).keys == 2
     with engine.connect() as conn:
-        assert list(conn.execute(select(idempotency_keys.c.idempotency_key)).scalars()) == ["new"]
+        left = conn.execute(select(idempotency_keys.c.tenant, idempotency_keys.c.idempotency_key)).all()
+    assert [tuple(row) for row in left] == [("globex", "old-1")]
 
 
 def _store_job_files(root: Path, job_id: str) -> dict[str, Path]:

@@ -12,7 +12,7 @@ from runtime.tables import jobs, tasks
 from schemas.events import Record
 from schemas.statuses import JobStatus, TaskStatus
 from sink.store import write_batch
-from tests.sink._events import CP01, LT01, T0, TENANT, JobEvents
+from tests.sink._events import CP01, LT01, T0, JobEvents
 
 # Columns that depend on when the sink ran, not on the events.
 _CLOCK_COLUMNS = {"updated_at"}
@@ -286,17 +286,6 @@ def test_any_arrival_order_gives_the_same_rows(engine: Engine) -> None:
         write_batch(engine, records[:cut])
         _one_by_one(engine, records[cut:])
         assert _normalised(_state(engine, ev), ev) == expected, [type(r).__name__ for r in records]
-
-
-def test_a_job_described_after_its_placeholder_keeps_its_tenant_and_callback(engine: Engine) -> None:
-    """The sink may see a job's tasks first: the placeholder is nobody's until job.submitted says whose."""
-    ev = JobEvents()
-    submitted = ev.submitted().model_copy(update={"callback_url": "https://hooks.example.com/lint"})
-    write_batch(engine, [ev.created(0)])
-    assert _job(engine, ev)["tenant"] == ""  # no tenant lists or reads it yet
-    write_batch(engine, [submitted, ev.expanded()])  # a mixed batch of job rows, too
-    job = _job(engine, ev)
-    assert (job["tenant"], job["callback_url"]) == (TENANT, "https://hooks.example.com/lint")
 
 
 def test_naive_datetimes_are_stored_as_utc(engine: Engine) -> None:
