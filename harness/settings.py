@@ -72,6 +72,12 @@ class StackSettings:
         return f"{self.group}-sink" if self.group else None
 
 
+_UNLIMITED = {
+    "REQUESTS_PER_SECOND": "1000000", "BURST": "1000000", "MAX_ACTIVE_JOBS": "1000000",
+    "MAX_BYTES_PER_DAY": str(2**62),
+}
+
+
 def environment(settings: StackSettings, inherited: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment every service of the stack starts with (before its own overlay)."""
     source = os.environ if inherited is None else inherited
@@ -82,6 +88,10 @@ def environment(settings: StackSettings, inherited: Mapping[str, str] | None = N
     # A stack on this machine is for development and tests, whose callers have no key: authentication
     # is off unless the caller's environment or ``env`` turns it on (the ingest warns loudly at start).
     env.setdefault("AUTH_REQUIRED", "false")
+    # Benchmarks and fault scenarios send everything as one tenant, far above a team's share: the
+    # limits are lifted unless the caller sets them (tests of the limits build their own apps).
+    for name, value in _UNLIMITED.items():
+        env.setdefault(f"TENANT_LIMITS__DEFAULT__{name}", value)
     if settings.private:
         env["LOG_LEVEL"] = "INFO"
     if settings.storage is not None:

@@ -56,7 +56,8 @@ class IngestSettings(ServiceSettings):
     operator_token: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("OPERATOR_TOKEN", "operator_token"),
-        description="OPERATOR_TOKEN: the bearer token of worker control actions; unset refuses them all.",
+        description="OPERATOR_TOKEN: a bearer token that acts as the default tenant's operator (monitoring "
+        "and worker control), beside operator and admin API keys; unset: only keys.",
         json_schema_extra={"secret": True},
     )
     auth_required: bool = Field(

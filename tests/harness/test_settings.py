@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+
 from harness.settings import StackSettings, environment, ingest_url, lint_layout
+from ingest.settings import IngestSettings
 from schemas.topics import TopicNames
 
 SHELL = {
@@ -58,3 +61,15 @@ def test_authentication_is_off_unless_the_caller_or_the_run_turns_it_on() -> Non
     callers = {**SHELL, "AUTH_REQUIRED": "true"}
     assert environment(_settings(private=False), callers)["AUTH_REQUIRED"] == "true"
     assert environment(_settings(env={"AUTH_REQUIRED": "true"}), SHELL)["AUTH_REQUIRED"] == "true"
+
+
+def test_a_stack_lifts_the_tenant_limits_unless_the_caller_sets_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A benchmark or fault run is one tenant far above a team's share; the ingest must read it so."""
+    env = environment(_settings(), SHELL)
+    for name, value in env.items():
+        if name.startswith("TENANT_LIMITS__"):
+            monkeypatch.setenv(name, value)
+    limits = IngestSettings().tenant_limits.for_tenant("default")
+    assert min(limits.requests_per_second, limits.burst, limits.max_active_jobs) >= 1_000_000
+    callers = {**SHELL, "TENANT_LIMITS__DEFAULT__MAX_ACTIVE_JOBS": "3"}
+    assert environment(_settings(private=False), callers)["TENANT_LIMITS__DEFAULT__MAX_ACTIVE_JOBS"] == "3"
