@@ -5,8 +5,9 @@ large archive is never held in memory by the client either.
 """
 
 import json
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib import error, request
@@ -21,9 +22,19 @@ CHUNK = 256 * 1024
 class ApiError(LintServiceError):
     """The server answered with an error (``code`` is the API's error code)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
         super().__init__(f"HTTP {status} {code}: {message}", code=code)
         self.status = status
+        # Seconds the server asked us to wait (429 limits, 503 outages, a key still in flight).
+        self.retry_after = retry_after
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds; the HTTP-date form is not one our server sends, so it counts as absent."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 class TransportError(LintServiceError, code=ErrorCode.TRANSPORT_ERROR):
@@ -56,9 +67,13 @@ def _multipart(fields: Mapping[str, str], file_path: Path, boundary: str) -> tup
 class ApiClient:
     """Calls of the ingest API used by the command."""
 
-    def __init__(self, base_url: str, timeout: float = 60.0, api_key: str | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeout: float = 60.0, api_key: str | None = None, wait_budget_s: float = 120.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        # How long, in all, a call may wait as Retry-After asks before giving up; 0 never waits.
+        self.wait_budget_s = wait_budget_s
         # Sent with every call; none: the service must run with AUTH_REQUIRED=false (make run).
         self.auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
 
@@ -76,9 +91,25 @@ class ApiClient:
                 err = json.loads(raw)["error"]
             except (ValueError, KeyError, TypeError):
                 raise TransportError(f"HTTP {exc.code} from {req.full_url}") from exc
-            raise ApiError(exc.code, err.get("code", "?"), err.get("message", "")) from exc
+            wait = _retry_after(exc.headers.get("Retry-After"))
+            raise ApiError(exc.code, err.get("code", "?"), err.get("message", ""), wait) from exc
         except (error.URLError, OSError, ValueError) as exc:
             raise TransportError(f"cannot reach {req.full_url}: {exc}") from exc
+
+    def _waiting(self, call: Callable[[], Any]) -> Any:
+        """``call``'s answer, waiting as a 429 or 503 asks (within the budget), like a polite CI job.
+
+        A request the server refused for a limit or an outage changed nothing on it, and a
+        submission is retried with its Idempotency-Key, so calling again is always safe.
+        """
+        deadline = time.monotonic() + self.wait_budget_s
+        while True:
+            try:
+                return call()
+            except ApiError as exc:
+                if exc.retry_after is None or time.monotonic() + exc.retry_after > deadline:
+                    raise
+                time.sleep(exc.retry_after)
 
     def _call(self, req: request.Request) -> Any:
         try:
@@ -89,7 +120,7 @@ class ApiClient:
     def get(self, path: str) -> Any:
         """GET an API path and decode its JSON."""
         req = request.Request(self.base_url + path, headers={"Accept": "application/json", **self.auth})
-        return self._call(req)
+        return self._waiting(lambda: self._call(req))
 
     def get_body(self, path: str, answers: frozenset[int] = frozenset()) -> bytes:
         """GET an API path's body undecoded, for strict models that read JSON themselves.
@@ -107,6 +138,12 @@ class ApiClient:
         submission whose answer was lost does not become a second job.
         """
         key = str(uuid.uuid4())
+        return dict(self._waiting(lambda: self._submit_once(file_path, fields, key, attempts)))
+
+    def _submit_once(
+        self, file_path: Path, fields: Mapping[str, str], key: str, attempts: int
+    ) -> dict[str, Any]:
+        """One submission, its transport failures retried with the same key."""
         for attempt in range(1, attempts + 1):
             boundary = uuid.uuid4().hex
             body, length = _multipart(fields, file_path, boundary)

@@ -44,7 +44,7 @@ class TopApp(App[None]):
 
     def __init__(self, url: str, interval: float = 2.0, api_key: str | None = None) -> None:
         super().__init__()
-        self.api = ApiClient(url, timeout=max(2.0, interval * 2), api_key=api_key)
+        self.api = ApiClient(url, timeout=max(2.0, interval * 2), api_key=api_key, wait_budget_s=0)
         self.interval = interval
         self.rates = JobRates()
         self.snapshot: Snapshot | None = None
