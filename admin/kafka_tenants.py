@@ -28,10 +28,10 @@ from confluent_kafka.admin import (
     ResourceType,
 )
 
-from processors.tenant_gateway import tenant_topic
 from runtime.kafka_admin import topic_specs
 from runtime.kafka_security import kafka_security
 from runtime.settings import ServiceSettings, load_settings
+from schemas.tenant_topics import tenant_topic
 from schemas.topics import TopicNames
 
 TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")  # schemas.events.TenantName

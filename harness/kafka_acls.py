@@ -21,7 +21,7 @@ from confluent_kafka.admin import (
     ResourceType,
 )
 
-from processors.tenant_gateway import TENANT_INFIX
+from schemas.tenant_topics import TENANT_INFIX
 from schemas.topics import TopicNames
 
 READ, WRITE, DESCRIBE = AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE

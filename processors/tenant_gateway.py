@@ -4,7 +4,8 @@ Kafka never tells a consumer who produced a record, so a ``tenant`` written by a
 producer proves nothing. Each outside tenant gets its own topic ``<jobs>.tenant.<name>``
 that only its principal may write (``sqllint-admin kafka grant-tenant``); the topic's name
 is the proof. This gateway reads every such topic, validates each event as a
-``job.submitted``, stamps the tenant the topic names and publishes it on the shared jobs
+``job.submitted``, stamps the tenant the topic names, gives the job its tenant-scoped id
+(:func:`schemas.tenant_topics.tenant_job_id`) and publishes it on the shared jobs
 topic, which only the ingest and the processors may write; the expander and the sink read
 that topic as before. An event naming another tenant is dead-lettered (TENANT_MISMATCH),
 never accepted. No ``job.rejected`` is ever published for a tenant topic's message: its
@@ -18,7 +19,6 @@ committed only after the brokers acknowledged every produce of the batch, as the
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -36,22 +36,12 @@ from schemas.codec import decode
 from schemas.error_codes import ErrorCode
 from schemas.errors import SchemaError, error_info
 from schemas.events import ErrorInfo, JobSubmitted
+from schemas.tenant_topics import TENANT_INFIX, tenant_job_id, tenant_pattern
 
 log = logging.getLogger(__name__)
 Record = ConsumerRecord[bytes, bytes]
-TENANT_INFIX = ".tenant."
 # How often the consumer looks for new tenant topics: a tenant granted now is read within this.
 DISCOVERY_MS = 10_000
-
-
-def tenant_topic(jobs_topic: str, tenant: str) -> str:
-    """The jobs topic only ``tenant``'s principal may write: ``sqllint.jobs.v1.tenant.acme``."""
-    return f"{jobs_topic}{TENANT_INFIX}{tenant}"
-
-
-def tenant_pattern(jobs_topic: str) -> str:
-    """Every tenant topic of ``jobs_topic`` (the suffix as ``TenantName`` allows it)."""
-    return f"^{re.escape(jobs_topic + TENANT_INFIX)}[a-z0-9][a-z0-9_-]{{0,62}}$"
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ class _Received:
 
 
 def admit(raw: bytes | None, tenant: str) -> JobSubmitted | ErrorInfo:
-    """The job stamped with ``tenant``, or why it is dead-lettered instead."""
+    """The job stamped with ``tenant`` under its tenant-scoped id, or why it is dead-lettered instead."""
     try:
         job = decode(raw or b"", JobSubmitted)
     except SchemaError as exc:
@@ -77,7 +67,7 @@ def admit(raw: bytes | None, tenant: str) -> JobSubmitted | ErrorInfo:
             code=ErrorCode.TENANT_MISMATCH,
             message=f"the job names tenant {job.tenant!r} on the topic of tenant {tenant!r}",
         )
-    return job.model_copy(update={"tenant": tenant})
+    return job.model_copy(update={"tenant": tenant, "job_id": tenant_job_id(tenant, job.job_id)})
 
 
 class TenantGateway(mode.Service):

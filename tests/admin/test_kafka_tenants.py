@@ -13,7 +13,7 @@ import pytest
 from confluent_kafka.admin import AclOperation, AdminClient, ResourcePatternType, ResourceType
 
 from admin.kafka_tenants import describe, group_prefix, tenant_acls
-from processors.tenant_gateway import tenant_topic
+from schemas.tenant_topics import tenant_topic
 from schemas.topics import TopicNames
 
 

@@ -11,10 +11,11 @@ from confluent_kafka import Message, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from processors.app import make_faust_app
-from processors.tenant_gateway import admit, tenant_pattern, tenant_topic
+from processors.tenant_gateway import admit
 from schemas.codec import decode, encode
 from schemas.events import DeadLetter, ErrorInfo, JobRejected, JobSubmitted
 from schemas.statuses import SubmissionType
+from schemas.tenant_topics import tenant_job_id, tenant_pattern, tenant_topic
 from schemas.topics import TopicNames
 from tests.processors.conftest import SettingsFactory
 from tests.processors.kafka_helpers import consume_messages
@@ -30,9 +31,15 @@ def _job(tenant: str | None = None) -> JobSubmitted:
 
 
 def test_admit_stamps_the_topics_tenant_and_refuses_another() -> None:
-    stamped = admit(encode(_job()), "acme")
+    sent = _job()
+    stamped = admit(encode(sent), "acme")
     assert isinstance(stamped, JobSubmitted) and stamped.tenant == "acme"
     assert b'"tenant":"acme"' in encode(stamped)
+    # The id is scoped by the tenant: one id sent by two tenants is two jobs, neither the id sent.
+    other = admit(encode(sent), "globex")
+    assert isinstance(other, JobSubmitted)
+    assert len({sent.job_id, stamped.job_id, other.job_id}) == 3
+    assert stamped.job_id == tenant_job_id("acme", sent.job_id)
     assert isinstance(admit(encode(_job("acme")), "acme"), JobSubmitted)
     mismatch = admit(encode(_job("globex")), "acme")
     assert isinstance(mismatch, ErrorInfo) and mismatch.code == "TENANT_MISMATCH"
@@ -96,15 +103,16 @@ async def test_tenant_topics_reach_the_jobs_topic_stamped_or_the_dead_letters(
         admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
         admin.delete_topics([initech])[initech].exception(30)  # gone, or never made: either is fine
 
-    assert late.tenant == "initech" and late.job_id == newcomer.job_id
+    assert late.tenant == "initech" and late.job_id == tenant_job_id("initech", newcomer.job_id)
     assert waited < 40, f"a new tenant's topic was read after {waited:.0f}s"
 
     accepted = {job.job_id: job for job in (decode(m.value(), JobSubmitted) for m in jobs)}
-    assert set(accepted) == {plain.job_id, named.job_id}
-    assert (accepted[plain.job_id].tenant, accepted[named.job_id].tenant) == ("acme", "globex")
-    assert accepted[plain.job_id].model_copy(update={"tenant": None}) == plain
-    assert [m.key() for m in jobs if decode(m.value(), JobSubmitted).job_id == plain.job_id] == [
-        str(plain.job_id).encode()
+    plain_id, named_id = tenant_job_id("acme", plain.job_id), tenant_job_id("globex", named.job_id)
+    assert set(accepted) == {plain_id, named_id}
+    assert (accepted[plain_id].tenant, accepted[named_id].tenant) == ("acme", "globex")
+    assert accepted[plain_id].model_copy(update={"tenant": None, "job_id": plain.job_id}) == plain
+    assert [m.key() for m in jobs if decode(m.value(), JobSubmitted).job_id == plain_id] == [
+        str(plain_id).encode()
     ]
     parked = {letter.error.code: letter for letter in (decode(m.value(), DeadLetter) for m in letters)}
     assert set(parked) == {"TENANT_MISMATCH", "INVALID_EVENT", "UNDECODABLE_EVENT"}
@@ -126,11 +134,13 @@ def _late_tenant(bootstrap: str, topic_names: TopicNames, job: JobSubmitted) -> 
     producer.produce(topic, encode(job), str(job.job_id).encode())
     assert producer.flush(30) == 0
 
+    scoped = tenant_job_id("initech", job.job_id)
+
     def arrived(got: list[Message]) -> bool:
-        return any(decode(m.value(), JobSubmitted).job_id == job.job_id for m in got)
+        return any(decode(m.value(), JobSubmitted).job_id == scoped for m in got)
 
     found = consume_messages(bootstrap, topic_names.jobs, arrived, 120)
-    return next(j for j in (decode(m.value(), JobSubmitted) for m in found) if j.job_id == job.job_id)
+    return next(j for j in (decode(m.value(), JobSubmitted) for m in found) if j.job_id == scoped)
 
 
 def _at_least(count: int) -> Callable[[list[Message]], bool]:

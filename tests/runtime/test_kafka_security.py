@@ -25,7 +25,6 @@ from harness.readiness import wait_http
 from harness.secure_kafka import ADMIN, SecureBroker, secure_broker
 from harness.stack import new_stack
 from ingest.producer import KafkaPublisher
-from processors.tenant_gateway import tenant_topic
 from runtime.kafka_admin import KafkaUnavailableError, ensure_topics
 from runtime.kafka_security import kafka_security
 from runtime.settings import ServiceSettings, load_settings
@@ -33,6 +32,7 @@ from runtime.tables import jobs as linting_jobs
 from schemas.codec import decode, encode
 from schemas.error_codes import ErrorCode
 from schemas.events import JobSubmitted, SubmissionType
+from schemas.tenant_topics import tenant_job_id, tenant_topic
 from tests.runtime.secure_stack import (
     NO_API_KEYS,
     TOPICS,
@@ -190,11 +190,12 @@ def test_the_services_lint_a_job_over_sasl_ssl_as_their_own_principals(
         own, forged = _outside_job(), _outside_job(tenant="globex")
         for job in (own, forged):
             assert _produce(broker, "outsider", ACME, encode(job)) is None
-        assert _job_row(stack.settings.database_url, own.job_id, timeout=60) == ("acme", "COMPLETED")
-        forwarded = _jobs_on_shared_topic(broker, until=own.job_id)
-        assert forwarded[own.job_id].tenant == "acme"
-        assert forged.job_id not in forwarded
-        assert _job_row(stack.settings.database_url, forged.job_id, timeout=1) is None
+        runs_as = tenant_job_id("acme", own.job_id)  # its tenant-scoped id: no tenant can name another's job
+        assert _job_row(stack.settings.database_url, runs_as, timeout=60) == ("acme", "COMPLETED")
+        forwarded = _jobs_on_shared_topic(broker, until=runs_as)
+        assert forwarded[runs_as].tenant == "acme"
+        assert not {forged.job_id, tenant_job_id("acme", forged.job_id)} & set(forwarded)
+        assert _job_row(stack.settings.database_url, tenant_job_id("acme", forged.job_id), timeout=1) is None
 
 
 def _outside_job(tenant: str | None = None) -> JobSubmitted:
