@@ -14,7 +14,7 @@ from deploy.environment_rules import ENVIRONMENTS
 from deploy.environment_rules import environment_rules as rules_for
 from deploy.problem import Problem
 from deploy.service_validation import invalid_values, unknown_names
-from deploy.settings_catalog import secret_names
+from deploy.settings_catalog import per_pod_names, secret_names
 
 # The package is installed into site-packages in the image, so config/ is looked up from the
 # working directory first (the repository root, or /app in the image), then beside the sources.
@@ -51,8 +51,11 @@ def resolve(target: str, environment: str | None = None) -> Target:
 def gather_secrets(
     secrets_file: Path | None, environ: Mapping[str, str]
 ) -> tuple[dict[str, str], list[Problem]]:
-    """The secrets from the process environment (by name only), overridden by ``--secrets FILE``."""
-    names = secret_names()
+    """The secrets from the process environment (by name only), overridden by ``--secrets FILE``.
+
+    A pod's own values (its Kafka principal) are given the same way: they differ per service.
+    """
+    names = (*secret_names(), *per_pod_names())
     secrets = {name: environ[name] for name in names if name in environ}
     if secrets_file is None:
         return secrets, []

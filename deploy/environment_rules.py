@@ -52,6 +52,9 @@ def general_rules(values: Mapping[str, str]) -> list[Problem]:
     return problems
 
 
+SECURED_KAFKA = frozenset({"SASL_SSL", "SSL"})
+
+
 def _database_problems(url: str) -> list[str]:
     if url.startswith("sqlite"):
         return ["SQLite is the development database: services on several hosts cannot share it"]
@@ -81,6 +84,11 @@ def _secret_problems(values: Mapping[str, str]) -> list[Problem]:
 
 def _strict_value_problems(values: Mapping[str, str]) -> list[Problem]:
     problems = []
+    if values.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") not in SECURED_KAFKA:
+        problems.append(Problem(
+            "KAFKA_SECURITY_PROTOCOL", "Kafka without TLS and authentication: anyone who reaches a broker "
+            "could forge results or poison the cache (use SASL_SSL)",
+        ))
     if values.get("LOG_FORMAT") == "console":
         problems.append(Problem("LOG_FORMAT", "console logs are for terminals: log collectors need json"))
     if _int(values, "TOPIC_REPLICATION_FACTOR") == 1:

@@ -52,10 +52,15 @@ def unknown_names(values: Mapping[str, str]) -> list[Problem]:
     return [Problem(name, _unknown_message(name, values[name])) for name in unknown]
 
 
+WHOLE = "(settings)"
+
+
 def _variable(cls: type[ServiceSettings], loc: tuple[int | str, ...]) -> tuple[str, str]:
     """The variable a pydantic error location is about, and the dict key it names (if any)."""
     envs = setting_names(cls)
     by_field = dict(zip(cls.model_fields, envs, strict=True))  # setting_names keeps the fields' order
+    if not loc:  # a rule across settings (a SASL protocol without its principal): its message names them
+        return WHOLE, ""
     head = str(loc[0])
     name = by_field.get(head, head.upper())
     if len(loc) < 2:
@@ -81,7 +86,9 @@ def invalid_values(values: Mapping[str, str]) -> list[Problem]:
             except ValidationError as exc:
                 for error in exc.errors():
                     name, key = _variable(cls, error["loc"])
-                    message = f"{key}{error['msg']} (got {_shown(name, error.get('input'))})"
+                    # A rule across settings got them all as its input: never echo them (secrets).
+                    shown = "" if name == WHOLE else f" (got {_shown(name, error.get('input'))})"
+                    message = f"{key}{error['msg']}{shown}"
                     found.setdefault((name, message), []).append(cls.service_name)
     return [
         Problem(name, f"{message}; read by {', '.join(services)}")

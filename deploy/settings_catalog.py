@@ -76,6 +76,14 @@ def secret_names() -> tuple[str, ...]:
     return tuple(name for name, setting in catalog().items() if setting.secret)
 
 
+def per_pod_names() -> tuple[str, ...]:
+    """Variables each service's pod sets for itself (its Kafka principal): given like secrets, by name."""
+    return tuple(
+        name for name, setting in catalog().items()
+        if isinstance(extra := setting.field.json_schema_extra, dict) and extra.get("per_pod") is True
+    )
+
+
 def is_known(name: str) -> bool:
     """A variable some service (or the tracing library) reads; free-form dict members count."""
     if name in catalog() or name.startswith(LIBRARY_PREFIXES):

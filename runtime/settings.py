@@ -56,6 +56,7 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_username: str = Field(
         "", validation_alias=_shared("KAFKA_SASL_USERNAME"),
         description="The service's Kafka principal (User:<name> in the ACLs).",
+        json_schema_extra={"per_pod": True},  # one per service: the Deployment's env, not config/*.env
     )
     kafka_sasl_password: str = Field(
         "", validation_alias=_shared("KAFKA_SASL_PASSWORD"),

@@ -17,6 +17,8 @@ PASSWORD = secrets.token_urlsafe(16)
 SECRETS = {
     "DATABASE_URL": f"mysql+pymysql://sqllint:{PASSWORD}@db.example.com:3306/sqllint",
     "OPERATOR_TOKEN": secrets.token_hex(32),
+    "KAFKA_SASL_USERNAME": "sqllint-ingest",  # each pod's own principal, given like the secrets
+    "KAFKA_SASL_PASSWORD": secrets.token_urlsafe(24),
 }
 
 
@@ -62,7 +64,7 @@ def test_the_real_command_passes_each_committed_environment(tmp_path: Path, envi
     [
         ({"PROCESSORS_LINT_WROKERS": "4"}, True, ["PROCESSORS_LINT_WROKERS"]),
         ({"TOPIC_PARTITIONS": "twelve"}, True, ["TOPIC_PARTITIONS"]),
-        ({}, False, ["DATABASE_URL", "OPERATOR_TOKEN"]),
+        ({}, False, ["(settings)", "DATABASE_URL", "OPERATOR_TOKEN"]),  # (settings): no Kafka principal
     ],
     ids=["unknown name", "wrong type", "missing secrets"],
 )
@@ -102,6 +104,7 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
         ({}, {"DATABASE_URL": "mysql+pymysql://sqllint:sqllint-dev@db.example.com/sqllint"}, "DATABASE_URL"),
         ({}, {"DATABASE_URL": "mysql+pymysql://sqllint:REPLACE_ME@db.example.com/sqllint"}, "DATABASE_URL"),
         ({}, {"OPERATOR_TOKEN": "changeme"}, "OPERATOR_TOKEN"),
+        ({"KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}, {}, "KAFKA_SECURITY_PROTOCOL"),
     ],
 )
 @pytest.mark.parametrize("environment", ["staging", "production"])
@@ -122,6 +125,14 @@ def test_secrets_stay_out_of_env_files_and_settings_out_of_secrets_files(tmp_pat
         ("LOG_LEVEL", str(wrong)), ("DATABASE_URL", f"a secret in {leaked}")
     ]
     assert PASSWORD not in "".join(map(str, problems))
+
+
+def test_a_pod_without_its_kafka_principal_is_refused_without_echoing_a_secret(tmp_path: Path) -> None:
+    without = {name: value for name, value in SECRETS.items() if name != "KAFKA_SASL_USERNAME"}
+    problems = check(resolve("production"), _secrets_file(tmp_path, without), {})
+    assert [p.name for p in problems] == ["(settings)"]
+    assert "KAFKA_SASL_USERNAME" in problems[0].message
+    assert not any(value in problems[0].message for value in SECRETS.values())
 
 
 def test_only_secret_names_are_taken_from_the_process_environment() -> None:

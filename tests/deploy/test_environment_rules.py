@@ -15,6 +15,7 @@ GOOD = {
     "TOPIC_REPLICATION_FACTOR": "3",
     "TOPIC_MIN_INSYNC_REPLICAS": "2",
     "INGEST_CORS_ALLOWED_ORIGINS": '["https://lint.example.com"]',
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
 }
 
 
@@ -42,6 +43,9 @@ def test_a_good_environment_passes(environment: str) -> None:
         ({RF: None, MIN_ISR: None}, RF, "unset"),
         ({CORS: '["https://a.example.com", "*"]'}, CORS, "'*'"),
         ({"INGEST_AUTH_REQUIRED": "false"}, "INGEST_AUTH_REQUIRED", "authentication"),
+        ({"KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}, "KAFKA_SECURITY_PROTOCOL", "forge results"),
+        ({"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}, "KAFKA_SECURITY_PROTOCOL", "without TLS"),
+        ({"KAFKA_SECURITY_PROTOCOL": None}, "KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
     ],
 )
 @pytest.mark.parametrize("environment", ["staging", "production"])

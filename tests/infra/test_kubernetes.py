@@ -118,7 +118,10 @@ def test_every_configmap_entry_is_a_setting_and_loads(env: str, monkeypatch: pyt
     # OTEL_*: the OpenTelemetry SDK's own variables (docs/operations.md, tracing), not ours.
     unknown = [k for k in data if not k.startswith("OTEL_") and k.split("__", 1)[0] not in known]
     assert not unknown, f"not a setting of any service: {unknown}"
-    for name, value in {**data, "DATABASE_URL": "mysql+pymysql://u:p@db:3306/sqllint"}.items():
+    # What the pods add: the Secret's URL and password, the Deployment's own principal.
+    pod = {"DATABASE_URL": "mysql+pymysql://u:p@db:3306/sqllint", "KAFKA_SASL_PASSWORD": "p",
+           "KAFKA_SASL_USERNAME": "sqllint-ingest"}
+    for name, value in {**data, **pod}.items():
         monkeypatch.setenv(name, value)
     for cls in SETTINGS:
         cls()  # wrong types or values raise here, as they would stop the service at start
