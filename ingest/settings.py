@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from policy.zip_policy import ZipLimits
@@ -12,7 +12,6 @@ from schemas.worker_events import WorkerRole
 MIB = 1024 * 1024
 # Promised to operators without the service prefix, like the shared names.
 UNPREFIXED = frozenset({"operator_token", "auth_required"})
-RESERVED_DIRS = frozenset({"jobs", "incoming", ".", ".."})
 DEFAULT_GROUPS: dict[str, WorkerRole] = {"sqllint-processors": "processors", "sqllint-sink": "sink"}
 
 
@@ -70,11 +69,6 @@ class IngestSettings(ServiceSettings):
         5.0, ge=0, description="Seconds a checked API key is trusted without the database: a revoked "
         "key stops working within this.",
     )
-    imports_dir: str = Field(
-        "imports", pattern=r"^[A-Za-z0-9._-]+$",
-        description="Folder under the storage root holding one folder per tenant: zip_file_path is "
-        "confined to <root>/<imports_dir>/<tenant>/.",
-    )
     incoming_max_age_s: float = Field(
         3600.0, gt=0, description="A staged upload in incoming/ older than this (a crashed request's "
         "leftover) is deleted by the ingest's sweep.",
@@ -109,14 +103,6 @@ class IngestSettings(ServiceSettings):
     callback_resolve_timeout_s: float = Field(
         5.0, gt=0, description="Bound of resolving a callback_url's host at submission."
     )
-
-    @field_validator("imports_dir")
-    @classmethod
-    def _not_the_services_own_area(cls, name: str) -> str:
-        """The import area must not be the service's own folders, or a tenant could name their files."""
-        if name in RESERVED_DIRS:
-            raise ValueError(f"must not be one of {sorted(RESERVED_DIRS)}: the service's own folders")
-        return name
 
     @classmethod
     def own_fields(cls) -> tuple[str, ...]:

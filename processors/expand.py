@@ -16,7 +16,7 @@ from processors.expand_zip import iter_zip_events
 from processors.lint_cache import LintCache, answer_from_cache
 from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
-from processors.storage import UnsafePathError, resolve_storage
+from processors.storage import UnsafePathError, resolve_job_source
 from schemas.error_codes import ErrorCode
 from schemas.errors import error_info, failure
 from schemas.events import (
@@ -74,7 +74,7 @@ def expand_single_file(job: JobSubmitted, settings: ProcessorSettings) -> list[E
     """One uploaded file: the task references it; reading and decoding happen in the lint step."""
     storage_path = job.storage_path or ""
     try:
-        path = resolve_storage(settings.nfs_share_root_path, storage_path)
+        path = resolve_job_source(settings.nfs_share_root_path, job, settings.imports_dir)
     except UnsafePathError as exc:
         return [JobRejected(job_id=job.job_id, error=error_info(exc))]
     try:

@@ -14,7 +14,7 @@ from policy.zip_policy import (
 )
 from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
-from processors.storage import UnsafePathError, resolve_storage, task_file_relpath, write_task_file
+from processors.storage import UnsafePathError, resolve_job_source, task_file_relpath, write_task_file
 from processors.text import NotTextError, decode_sql
 from schemas.error_codes import ErrorCode
 from schemas.errors import error_info, failure
@@ -61,7 +61,7 @@ def iter_zip_events(
     """
     limits = settings.zip_limits
     try:
-        path = resolve_storage(settings.nfs_share_root_path, job.storage_path or "")
+        path = resolve_job_source(settings.nfs_share_root_path, job, settings.imports_dir)
         with open_archive(path, limits) as zf:
             listing = list_members(zf, limits)
             if sized is not None:

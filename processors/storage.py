@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from processors.text import decode_sql
 from schemas.error_codes import ErrorCode
 from schemas.errors import LintServiceError
-from schemas.events import LintTask
+from schemas.events import DEFAULT_TENANT, JobSubmitted, LintTask
 
 
 class UnsafePathError(LintServiceError, code=ErrorCode.UNSAFE_PATH):
@@ -39,6 +39,25 @@ def resolve_storage(root: Path, storage_path: str) -> Path:
     path = (base / storage_path).resolve()
     if not path.is_relative_to(base) or path == base:
         raise UnsafePathError(f"storage_path {storage_path!r} is outside the storage root")
+    return path
+
+
+def resolve_job_source(root: Path, job: JobSubmitted, imports_dir: str) -> Path:
+    """Where a job's source lies, if it is the job's own or its tenant's: else UnsafePathError.
+
+    The ingest checked a ``zip_file_path`` when it accepted the job, but a file can be swapped
+    for a link since, and a producer on a tenant topic names any path it likes: only the job's
+    own folder (``jobs/<job_id>/``, written by the ingest) and its tenant's import area are read.
+    The answer depends on the path's text and on links alone, never on whether a file exists.
+    """
+    path = resolve_storage(root, job.storage_path or "")
+    base = root.resolve()
+    tenant_area = (base / imports_dir / (job.tenant or DEFAULT_TENANT)).resolve()
+    own = (base / "jobs" / str(job.job_id)).resolve()
+    if not any(path.is_relative_to(area) and path != area for area in (own, tenant_area)):
+        raise UnsafePathError(
+            f"storage_path {job.storage_path!r} is neither the job's own nor in its tenant's import area"
+        )
     return path
 
 

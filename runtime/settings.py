@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from runtime.settings_sources import LegacyNamesSource, SettingsError, check_environment
@@ -21,6 +21,8 @@ from runtime.tenant_limits import TenantLimitTable
 from schemas.topics import TopicNames
 
 S = TypeVar("S", bound="ServiceSettings")
+# The storage root's folders the services write themselves: never a tenant's import area.
+RESERVED_DIRS = frozenset({"jobs", "incoming", ".", ".."})
 
 
 def _shared(name: str) -> AliasChoices:
@@ -84,6 +86,11 @@ class ServiceSettings(BaseSettings):
         Path("var/storage"), validation_alias=_shared("NFS_SHARE_ROOT_PATH"),
         description="Shared storage root for uploads.",
     )
+    imports_dir: str = Field(
+        "imports", pattern=r"^[A-Za-z0-9._-]+$", validation_alias=_shared("IMPORTS_DIR"),
+        description="Folder under the storage root with one folder per tenant: a job's zip_file_path is "
+        "confined to <root>/<IMPORTS_DIR>/<tenant>/ by the ingest, and again by the processors.",
+    )
     consul_host: str = Field(
         "", validation_alias=_shared("CONSUL_HOST"),
         description="Consul agent host; empty disables registration.",
@@ -141,6 +148,14 @@ class ServiceSettings(BaseSettings):
         description="TENANT_LIMITS__DEFAULT__*, TENANT_LIMITS__TENANTS (JSON): what each tenant may use "
         "(docs/security.md).",
     )
+
+    @field_validator("imports_dir")
+    @classmethod
+    def _not_the_services_own_area(cls, name: str) -> str:
+        """The import area must not be the service's own folders, or a tenant could name their files."""
+        if name in RESERVED_DIRS:
+            raise ValueError(f"must not be one of {sorted(RESERVED_DIRS)}: the service's own folders")
+        return name
 
     @model_validator(mode="after")
     def _sasl_needs_a_user(self) -> Self:

@@ -150,7 +150,7 @@ def test_the_import_folder_setting(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("reserved", ["jobs", "incoming", ".", ".."])
 def test_the_setting_refuses_the_services_own_folders_at_start(reserved: str) -> None:
-    """Caught by the settings, so the ingest exits 2 naming INGEST_IMPORTS_DIR, not later in create_app."""
+    """Caught by the settings, so the ingest exits 2 naming IMPORTS_DIR, not later in create_app."""
     with pytest.raises(ValidationError, match="imports_dir"):
         IngestSettings(imports_dir=reserved)
 

@@ -156,10 +156,57 @@ async def test_storage_path_outside_the_root_is_rejected(settings: ProcessorSett
 
 
 async def test_missing_archive_rejects_the_job(settings: ProcessorSettings) -> None:
-    job = JobSubmitted(job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE, storage_path="x.zip")
+    job = JobSubmitted(
+        job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE, storage_path="imports/default/x.zip"
+    )
     [event] = await _expand(job, settings)
     assert isinstance(event, JobRejected)
     assert event.error.code == "FILE_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("tenant", "path"),
+    [
+        (None, "x.zip"),  # the root itself is nobody's
+        ("acme", "imports/globex/theirs.zip"),  # another tenant's area
+        (None, "imports/acme/theirs.zip"),
+        ("acme", "jobs/{other}/upload.zip"),  # another job's upload
+        ("acme", "incoming/0123abcd"),  # an upload being received
+        ("acme", "imports/acme"),  # the area itself, not a file in it
+    ],
+)
+async def test_a_job_reads_only_its_own_folder_and_its_tenants_area(
+    settings: ProcessorSettings, tenant: str | None, path: str
+) -> None:
+    """A producer names any path: each is refused by its text and links, whether the file exists or not."""
+    root, other = settings.nfs_share_root_path, uuid.uuid4()
+    target = root / path.format(other=other)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(_zip([("a.sql", b"select 1\n")]))
+    job = JobSubmitted(
+        job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE,
+        storage_path=path.format(other=other), tenant=tenant,
+    )
+    [event] = await _expand(job, settings)
+    assert isinstance(event, JobRejected)
+    assert event.error.code == "UNSAFE_PATH"
+
+
+async def test_a_link_in_the_tenants_area_to_another_job_is_refused(settings: ProcessorSettings) -> None:
+    root = settings.nfs_share_root_path
+    theirs = _zip_job(root, _zip([("a.sql", b"select 1\n")]))
+    (root / "imports" / "acme").mkdir(parents=True)
+    (root / "imports" / "acme" / "mine.zip").symlink_to(root / str(theirs.storage_path))
+    job = JobSubmitted(
+        job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE,
+        storage_path="imports/acme/mine.zip", tenant="acme",
+    )
+    [event] = await _expand(job, settings)
+    assert isinstance(event, JobRejected) and event.error.code == "UNSAFE_PATH"
+    own = job.model_copy(update={"storage_path": "imports/acme/real.zip"})
+    (root / "imports" / "acme" / "real.zip").write_bytes(_zip([("a.sql", b"select 1\n")]))
+    assert any(isinstance(e, JobExpanded) for e in await _expand(own, settings))  # its own file is read
 
 
 async def test_inline_job_is_one_inline_task(settings: ProcessorSettings) -> None:

@@ -46,10 +46,11 @@ def test_tasks_carry_the_jobs_tenant(tmp_path: Path) -> None:
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("small.sql", "select 1\n")
         zf.writestr("large.sql", SQL * 4)  # over inline_max_bytes: travels by path
-    relpath = "jobs/z/upload.zip"
+    job_id = uuid.uuid4()
+    relpath = f"jobs/{job_id}/upload.zip"
     (tmp_path / relpath).parent.mkdir(parents=True)
     (tmp_path / relpath).write_bytes(buffer.getvalue())
-    zipped = JobSubmitted(job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE,
+    zipped = JobSubmitted(job_id=job_id, submission_type=SubmissionType.ZIP_ARCHIVE,
                           storage_path=relpath, tenant="team-a")
     tasks = [e for e in iter_job_events(zipped, settings) if isinstance(e, LintTask)]
     assert [(t.tenant, t.sql_content is None) for t in tasks] == [("team-a", False), ("team-a", True)]
