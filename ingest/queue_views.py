@@ -13,8 +13,8 @@ from ingest.kafka_ops import Offsets
 from schemas.monitoring import GroupLag, PartitionLag, PartitionView, QueuesView, TopicView
 from schemas.topics import TopicNames
 
-# The topics work flows through, by their field in TopicNames.
-QUEUE_TOPICS = ("jobs", "tasks", "progress", "lint_results", "dead_letter")
+# The topics work flows through, by their field in TopicNames (small jobs' tasks take the express lane).
+QUEUE_TOPICS = ("jobs", "tasks", "express_tasks", "progress", "lint_results", "dead_letter")
 Marks = Mapping[tuple[str, int], tuple[int, int]]
 
 
