@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from harness import resources
 from harness.settings import StackSettings, lint_layout
 from harness.stack import Stack, running
 from schemas.topics import TopicNames
+from tests.e2e.web_browser import WatchedPage, chromium, watched_page
 
 
 def stack_settings(kafka_bootstrap: str, db_url: str, workdir: Path, storage: Path, topics: TopicNames,
@@ -42,3 +44,16 @@ def stack(kafka_bootstrap: str, e2e_db_url: str, storage_root: Path, e2e_topics:
                               e2e_topics, f"e2e-{resources.short_id()}")
     with running(settings) as started:
         yield started
+
+
+# The web page's tests (a stack of their own each, by the module's ``stack``): one Chromium per module.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as started:
+        yield started
+
+
+@pytest.fixture
+def web(browser: Browser, stack: Stack) -> Iterator[WatchedPage]:
+    with watched_page(browser, stack.base_url) as watched:
+        yield watched

@@ -7,18 +7,17 @@ report downloads' content types. Every request the page makes must stay on the
 ingest's origin; a screenshot per step is kept under var/screenshots/.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlfluff
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 import reports
 from harness import http
 from harness.oracle import comparable
 from harness.stack import Stack
-from tests.e2e.web_browser import ROOT, SCREENSHOTS, WatchedPage, chromium, watched_page
+from tests.e2e.web_browser import ROOT, SCREENSHOTS, WatchedPage
 from tests.e2e.web_reading import cli_violations, shown_violations, wait_finished, zip_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -27,18 +26,6 @@ MESSY_SQL = "select a,b from t where x=1;\nSELECT  c from   u;\n"
 ZIPPED = sorted(DATA.glob("*.sql"))[:6]
 # The README's picture, refreshed by copying it to docs/images/web-page.png (docs/web.md says when).
 README_IMAGE = SCREENSHOTS / "web-readme.png"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as started:
-        yield started
-
-
-@pytest.fixture
-def web(browser: Browser, stack: Stack) -> Iterator[WatchedPage]:
-    with watched_page(browser, stack.base_url) as watched:
-        yield watched
 
 
 def test_the_page_comes_from_the_ingest_alone(web: WatchedPage, stack: Stack) -> None:

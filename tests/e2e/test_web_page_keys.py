@@ -20,7 +20,7 @@ from runtime.api_keys import create_key
 from runtime.db import create_db_engine
 from schemas.topics import TopicNames
 from tests.e2e.conftest import stack_settings
-from tests.e2e.web_browser import WatchedPage, chromium, watched_page
+from tests.e2e.web_browser import WatchedPage, watched_page
 from tests.e2e.web_reading import wait_finished
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -45,18 +45,6 @@ def stack(kafka_bootstrap: str, e2e_db_url: str, storage_root: Path, e2e_topics:
                               e2e_topics, f"e2e-{resources.short_id()}")
     with running(dataclasses.replace(settings, env={**settings.env, "AUTH_REQUIRED": "true"})) as started:
         yield started
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as started:
-        yield started
-
-
-@pytest.fixture
-def web(browser: Browser, stack: Stack) -> Iterator[WatchedPage]:
-    with watched_page(browser, stack.base_url) as watched:
-        yield watched
 
 
 def test_without_a_key_the_page_shows_the_refusal(web: WatchedPage) -> None:
