@@ -34,6 +34,9 @@ class TopicReader:
             "enable.auto.commit": False,
             "logger": log,
             **config,
+            # The processors write in transactions: an aborted one's events stay in the log, and a
+            # live view must never show them (librdkafka's default too, stated so no override drops it).
+            "isolation.level": "read_committed",
         }
         self._stop = threading.Event()
         self.assigned = threading.Event()

@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry
 from runtime.faust.control import ControlHandler, WorkerControls
 from runtime.faust.dead_letters import DeadLetters
 from runtime.faust.heartbeat import Heartbeats
+from runtime.faust.isolation import read_committed
 from runtime.faust.metrics import KitMetrics, metrics_registry
 from runtime.faust.publisher import Publisher
 from runtime.faust.resources import WorkerResources
@@ -86,6 +87,7 @@ def build_app(
     if state is not None:
         config["broker_client_id"] = state.worker_id
     app = faust.App(settings.consumer_group_id, **{**config, **overrides})
+    read_committed(app)  # every worker reads committed records only: runtime/faust/isolation.py
     app.add_dependency(resources)
     if state is not None:  # after the resources (the topics exist), before the group is joined
         app.add_dependency(WorkerControls(app, state, settings, controls))
