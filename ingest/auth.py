@@ -16,10 +16,10 @@ key or ``OPERATOR_TOKEN``.
 import hashlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from cachetools import TTLCache
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,7 +38,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 TOUCH_EVERY_S = 60.0
-CACHE_ENTRIES = 10_000  # bounded: presenting many keys cannot grow the process without end
+CACHE_ENTRIES = 10_000
 
 
 def _unauthorized(message: str) -> RequestRejectedError:
@@ -58,7 +58,10 @@ class Authenticator:
     def __init__(self, engine: Engine, settings: IngestSettings) -> None:
         self._engine = engine
         self._settings = settings
-        self._cache: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        # Verified keys by digest, each trusted for auth_cache_s; bounded, so presenting many keys
+        # cannot grow the process without end. No cache at all when auth_cache_s is 0.
+        ttl = settings.auth_cache_s
+        self._cache: TTLCache[bytes, Principal] | None = TTLCache(CACHE_ENTRIES, ttl) if ttl > 0 else None
         self._touched: dict[str, float] = {}
 
     async def authorize(self, header: str | None, need: Ability) -> Principal:
@@ -84,26 +87,15 @@ class Authenticator:
         if by_token is not None:
             return by_token
         digest = hashlib.sha256(presented.encode()).digest()
-        now = time.monotonic()
-        cached = self._cache.get(digest)
-        if cached is not None and cached[0] > now:
-            principal = cached[1]
-        else:
-            self._cache.pop(digest, None)
-            found = await run_db(self._engine, verify_key, presented)
-            if found is None:
+        principal = self._cache.get(digest) if self._cache is not None else None
+        if principal is None:
+            principal = await run_db(self._engine, verify_key, presented)
+            if principal is None:
                 return None
-            principal = found
-            self._remember(digest, principal, now)
-        await self._touch(principal, now)
+            if self._cache is not None:
+                self._cache[digest] = principal
+        await self._touch(principal, time.monotonic())
         return principal
-
-    def _remember(self, digest: bytes, principal: Principal, now: float) -> None:
-        if self._settings.auth_cache_s <= 0:
-            return
-        self._cache[digest] = (now + self._settings.auth_cache_s, principal)
-        while len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
 
     async def _touch(self, principal: Principal, now: float) -> None:
         """Record the key's use once a minute; a failure to record never refuses the request."""
