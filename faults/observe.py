@@ -113,6 +113,7 @@ class Audit:
     missing_results: int = 0
     wrong_results: int = 0
     unasked_jobs: int = 0
+    final_pairs: set[tuple[str, str]] = field(default_factory=set)  # (job, task) of the final tasks
 
 
 def audit(engine: Engine, accepted: dict[str, int], expected: dict[int, object]) -> Audit:
@@ -136,6 +137,7 @@ def audit(engine: Engine, accepted: dict[str, int], expected: dict[int, object])
             result.lost.append(job_id)
             continue
         result.completed += 1
+        result.final_pairs.update((r.job_id, r.task_id) for r in final)
         for row in final:
             if not row.result_json:
                 result.missing_results += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from faults.figures import Figures
-from faults.kafka_probe import results_per_task, wait_caught_up
+from faults.kafka_probe import results_per_pair, wait_caught_up
 from faults.load import Ledger, expected_results, write_zips
 from faults.observe import Sampler, audit, wait_all_final
 from faults.services import FaultRun
@@ -76,9 +76,10 @@ class Observed:
         except AssertionError as exc:
             self.notes.append(str(exc))
         found = audit(engine, accepted, expected_results())
-        copies = results_per_task(self.run.bootstrap, self.run.topics.lint_results)
+        copies = results_per_pair(self.run.bootstrap, self.run.topics.lint_results)
         fig = Figures(
             scenario=name,
+            guarantee=self.run.guarantee,
             sent=sum(statuses.values()),
             accepted=len(accepted),
             refused_503=statuses.get(503, 0),
@@ -90,7 +91,10 @@ class Observed:
             regressions=len(self.sampler.regressions),
             wrong_results=found.wrong_results,
             missing_results=found.missing_results,
+            results_read=sum(copies.values()),
+            result_pairs=len(copies),
             redelivered=sum(n - 1 for n in copies.values()),
+            results_missing=len(found.final_pairs - set(copies)),
             resume_s=self.sampler.longest_stall(self.started),
             drain_s=max(0.0, drained_at - fault_end),
             total_s=time.monotonic() - self.started,

@@ -6,14 +6,15 @@ a container kill or a frozen VM would. Topics are replicated three times with
 ``min.insync.replicas`` 2, so one broker may die without losing a write.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness import resources
-from harness.settings import StackSettings, lint_layout
+from harness.settings import StackSettings, environment, lint_layout
 from harness.stack import Stack, running
+from processors.settings import ProcessorSettings
 from schemas.topics import TopicNames
 
 # Faust reads these from the environment: a dead worker's partitions move after 10 s, not 60.
@@ -37,6 +38,7 @@ class FaultRun:
     topics: TopicNames
     group: str
     stack: Stack
+    guarantee: str
 
     @property
     def sink_group(self) -> str:
@@ -63,5 +65,19 @@ def fault_stack(
             bootstrap, db_url, workdir, storage=storage, topics=topics, group=group, partitions=4,
             port=resources.free_port(), processors=lint_layout(processors), env={**FAULT_ENV, **extra_env},
         )
+        guarantee = processing_guarantee(environment(settings))
         with running(settings) as stack:
-            yield FaultRun(bootstrap, db_url, storage, topics, group, stack)
+            yield FaultRun(bootstrap, db_url, storage, topics, group, stack, guarantee)
+
+
+def processing_guarantee(env: Mapping[str, str]) -> str:
+    """The guarantee the stack's processors run with: ``PROCESSORS_PROCESSING_GUARANTEE``, else their default.
+
+    Set it in the shell that runs the scenarios; the stack inherits it. Processors that
+    declare no such setting deliver at least once.
+    """
+    named = env.get("PROCESSORS_PROCESSING_GUARANTEE")
+    if named:
+        return named
+    declared = ProcessorSettings.model_fields.get("processing_guarantee")
+    return str(declared.default) if declared is not None else "at_least_once"

@@ -1,7 +1,7 @@
 """The 3-node Kafka cluster of ``infra/kafka/kafka.sh --cluster``: where it listens, start, stop.
 
 The fault scenarios and the cluster smoke test run against it (replication
-factor 3, ``min.insync.replicas`` 2). Brokers are found by the pid files
+factor 3, ``min.insync.replicas`` 2, the transaction state log likewise). Brokers are found by the pid files
 kafka.sh keeps under ``var/kafka/cluster/node<i>``; ``start`` starts only the
 nodes that are down and waits until all three answer.
 """

@@ -110,6 +110,8 @@ num.partitions=1
 default.replication.factor=$rf
 min.insync.replicas=$isr
 offsets.topic.replication.factor=$rf
+# The processors' transactions (exactly_once): their outcomes replicated like the data, so a dead
+# broker leaves no transaction undecided and no read_committed reader stuck; 1/1 on a single node.
 transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 share.coordinator.state.topic.replication.factor=$rf

@@ -3,7 +3,10 @@
 The same functions run from ``infra/faults.sh <name>``, which prints the figures
 that docs/reliability.md quotes. A scenario fails on any lost or duplicated
 job, any status moving backwards, any result differing from SQLFluff's, any
-answer other than 2xx or 503, and (replay, pause) any row the replay changed.
+answer other than 2xx or 503, and (replay, pause) any row the replay changed. It
+also counts what a read_committed consumer of lint-results sees: every final task's
+result at least once always, and exactly once when the processors run
+``exactly_once`` (``PROCESSORS_PROCESSING_GUARANTEE`` in the environment, or their default).
 """
 
 import pytest
