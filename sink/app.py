@@ -15,6 +15,8 @@ def make_faust_app(settings: SinkSettings) -> faust.App:
 
     No ``exactly_once``: the database, not Kafka, is where effects land, and
     acking after the commit plus idempotent upserts already make replays harmless.
+    It reads committed records only (the kit's transport, runtime/faust/isolation.py):
+    an aborted transaction of the processors never becomes a row.
     Topics are the kit's to create (before the agents), never Faust's to declare.
     """
     resources = SinkResources(settings)
