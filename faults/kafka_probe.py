@@ -16,25 +16,23 @@ def _partitions(consumer: Consumer, topic: str) -> list[TopicPartition]:
     return [TopicPartition(topic, p) for p in sorted(metadata.partitions)]
 
 
-def group_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
-    """Readable messages the group has not committed yet over ``topics``; None while it has no offsets.
+def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
+    """Readable messages the group has not committed over ``topics`` (from the start where it has no offset).
 
     Past the high watermark is not enough: a transaction's commit marker takes an offset that no
-    reader is ever given, so a group that has read everything may commit one short of it. Where the
-    committed offset is behind, a read-committed look from there counts what is really left.
+    reader is ever given, so a group that has read everything may commit one short of it, and a
+    partition holding only aborted records never gets an offset at all. Where the committed offset
+    is behind, a read-committed look from there counts what is really left.
     """
     consumer = Consumer(_reader(bootstrap, group))
     try:
         parts = [tp for topic in topics for tp in _partitions(consumer, topic)]
         behind = []
         for tp in consumer.committed(parts, timeout=30):
-            _low, high = consumer.get_watermark_offsets(tp, timeout=30)
-            if tp.offset < 0:
-                if high > 0:
-                    return None
-                continue
-            if high > tp.offset:
-                behind.append(tp)
+            low, high = consumer.get_watermark_offsets(tp, timeout=30)
+            start = tp.offset if tp.offset >= 0 else low
+            if high > start:
+                behind.append(TopicPartition(tp.topic, tp.partition, start))
         return sum(_readable(consumer, behind).values()) if behind else 0
     finally:
         consumer.close()

@@ -84,6 +84,16 @@ def test_a_group_past_the_last_result_but_short_of_its_marker_has_caught_up(
     assert group_lag(kafka_bootstrap, group, [topic]) == 0
 
 
+def test_a_partition_of_aborted_records_only_is_no_lag(kafka_bootstrap: str, topic_names: TopicNames) -> None:
+    topic = topic_names.lint_results
+    ev = JobEvents()
+    asyncio.run(produce(kafka_bootstrap, topic, [([encode(ev.success(0))], False)]))
+    group = f"g-{uuid.uuid4().hex}"  # a reader that was never given a record, so never committed
+    assert group_lag(kafka_bootstrap, group, [topic]) == 0
+    asyncio.run(produce(kafka_bootstrap, topic, [([encode(ev.success(1))], True)]))
+    assert group_lag(kafka_bootstrap, group, [topic]) == 1
+
+
 def test_repeats_fail_a_scenario_only_when_the_processors_promise_exactly_once() -> None:
     seen_twice = {"redelivered": 12, "accepted": 5, "completed": 5}
     assert Figures("kill-worker", guarantee="at_least_once", **seen_twice).problems() == []
