@@ -24,8 +24,10 @@ from processors.metrics import ProcessorMetrics
 from processors.parking import park
 from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
+from processors.transactional import consume
 from runtime.faust.app import WorkerApp
-from runtime.faust.publisher import raw_topic
+from runtime.faust.publisher import Publisher, raw_topic
+from runtime.faust.transactions import PartitionTransactions
 from runtime.telemetry.tracing import consuming
 from schemas.codec import decode
 from schemas.error_codes import ErrorCode
@@ -101,11 +103,19 @@ async def handle_job(
 
 
 async def handle_task(
-    event: EventT, worker: WorkerApp, resources: ProcessorResources, express: bool = False
+    event: EventT,
+    worker: WorkerApp,
+    resources: ProcessorResources,
+    express: bool = False,
+    live: Publisher | None = None,
 ) -> None:
     """Lint one task message: ``task.started``, then exactly one ``lint.result``.
 
     ``express``: the task came down the express lane, so it takes the next free lint process.
+    ``live``: where ``task.started`` goes when ``worker`` publishes into a transaction: it is
+    a hint for the progress page that a file is being linted now, worth nothing once the
+    result exists, so it goes out at once (outside the transaction, may repeat) instead of
+    appearing only with the result.
     """
     try:
         task = decode(event.value, LintTask)
@@ -114,14 +124,19 @@ async def handle_task(
         return
     publish = worker.publisher.publish
     with consuming("processors.lint", event.message.headers, job_id=task.job_id, task_id=task.task_id):
-        pending = [await publish(TaskStarted(task_id=task.task_id, job_id=task.job_id))]
+        started = TaskStarted(task_id=task.task_id, job_id=task.job_id)
+        pending = [await (live or worker.publisher).publish(started)]
 
         async def announce_retry(retried: TaskRetried) -> None:
             pending.append(await publish(retried))
 
         resources.worker_state.task_started(task.task_id)
         linted = await lint_task(
-            task, resources.settings, resources.pool, resources.cache, announce_retry,
+            task,
+            resources.settings,
+            resources.pool,
+            resources.cache,
+            announce_retry,
             resources.admission(express=express),
         )
         pending.append(await publish(linted.result))
@@ -134,37 +149,40 @@ async def handle_task(
         resources.task_done(linted)
 
 
-def register_agents(worker: WorkerApp, resources: ProcessorResources) -> None:
+def register_agents(
+    worker: WorkerApp, resources: ProcessorResources, transactions: PartitionTransactions | None = None
+) -> None:
     """Attach the ``expand`` agent (jobs topic) and the ``lint`` agents (tasks topic and express lane).
 
     The expand agent runs several actors, so a 2,000-file ZIP being expanded
     holds up no other job's expansion; acks stay per message (Faust commits
-    an offset once every message before it was acked).
+    an offset once every message before it was acked). With ``transactions``,
+    every agent's effects commit with its input offsets (see :mod:`processors.transactional`).
     """
     app, settings = worker.app, resources.settings
     jobs = raw_topic(app, settings.topics.jobs)
 
     @app.agent(jobs, name="processors.expand", concurrency=settings.expand_concurrency)
     async def expand(stream: StreamT) -> None:
-        manual = stream.noack()
-        async for event in manual.events():
-            await handle_job(event, worker, settings, resources.cache, resources.metrics)
-            await manual.ack(event)
+        async def handle(event: EventT, view: WorkerApp) -> None:
+            await handle_job(event, view, settings, resources.cache, resources.metrics)
+
+        await consume(stream, worker, transactions, handle)
 
     tasks = raw_topic(app, settings.topics.tasks)
 
     @app.agent(tasks, name="processors.lint", concurrency=settings.lint_concurrency)
     async def lint(stream: StreamT) -> None:
-        manual = stream.noack()
-        async for event in manual.events():
-            await handle_task(event, worker, resources)
-            await manual.ack(event)
+        async def handle(event: EventT, view: WorkerApp) -> None:
+            await handle_task(event, view, resources, live=worker.publisher)
+
+        await consume(stream, worker, transactions, handle)
 
     express = raw_topic(app, getattr(settings.topics, EXPRESS))
 
     @app.agent(express, name="processors.lint_express", concurrency=settings.lint_concurrency)
     async def lint_express(stream: StreamT) -> None:
-        manual = stream.noack()
-        async for event in manual.events():
-            await handle_task(event, worker, resources, express=True)
-            await manual.ack(event)
+        async def handle(event: EventT, view: WorkerApp) -> None:
+            await handle_task(event, view, resources, express=True, live=worker.publisher)
+
+        await consume(stream, worker, transactions, handle)

@@ -4,11 +4,13 @@ import faust
 
 from processors.agents import register_agents
 from processors.control import processor_controls
+from processors.lanes import EXPRESS
 from processors.metrics import ProcessorMetrics
 from processors.resources import ProcessorResources
 from processors.settings import ProcessorSettings
 from processors.tenant_gateway import register_tenant_gateway
 from runtime.faust.app import build_app
+from runtime.faust.transactions import PartitionTransactions
 
 
 def make_faust_app(settings: ProcessorSettings) -> faust.App:
@@ -30,6 +32,10 @@ def make_faust_app(settings: ProcessorSettings) -> faust.App:
         producer_max_batch_size=256 * 1024,
     )
     resources.metrics = ProcessorMetrics(worker.metrics, resources.lint_processes)
-    register_agents(worker, resources)
+    transactions = None
+    if settings.processing_guarantee == "exactly_once":
+        inputs = (settings.topics.jobs, settings.topics.tasks, getattr(settings.topics, EXPRESS))
+        transactions = PartitionTransactions(worker.app, settings, inputs, settings.producer_linger_ms)
+    register_agents(worker, resources, transactions)
     register_tenant_gateway(worker, settings)  # outside tenants' topics onto the jobs topic
     return worker.app

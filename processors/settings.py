@@ -2,7 +2,7 @@
 
 import math
 import os
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from mode.utils.queues import FlowControlQueue
 from pydantic import Field
@@ -66,6 +66,11 @@ class ProcessorSettings(WorkerSettings):
     express_max_files: int = Field(
         10, ge=0, description="Jobs of at most this many files go down the express lane, ahead of big "
         "jobs' files; 0 sends every job down the bulk lane."
+    )
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
+        "at_least_once",
+        description="exactly_once: a job's expansion and a task's lint commit their "
+        "outputs and input offset in one Kafka transaction, so read_committed readers see each once.",
     )
     expand_concurrency: int = Field(
         4, ge=1, le=64, description="Jobs expanded at once per worker: a big ZIP holds up no other."

@@ -37,6 +37,10 @@ class DeadLetters:
         self._publisher = publisher
         self._counted = counted  # (source topic, error code) of each parked message, for the metrics
 
+    def through(self, publisher: Publisher) -> "DeadLetters":
+        """The same parking, counted the same, sent by ``publisher`` (a transaction's buffer)."""
+        return DeadLetters(publisher, self._counted)
+
     async def publish(self, event: EventT, error: ErrorInfo) -> Awaitable[Any]:
         """Send the message's dead letter; await the result for the brokers' ack."""
         message = event.message

@@ -6,7 +6,9 @@ message carries the current span's trace context in its headers (when
 tracing), so the consumer's span continues the producer's trace.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import faust
@@ -32,6 +34,16 @@ class Sender(Protocol):
 def raw_topic(app: faust.App, name: str) -> TopicT:
     """Bytes in, bytes out: the codec, not Faust, validates the payloads."""
     return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One routed, encoded message: what a transaction sends later, as the publisher would now."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]] | None
 
 
 class Publisher:
@@ -61,8 +73,38 @@ class Publisher:
         ``lane``: down that lane of the event's topic (:data:`schemas.routing.LANES`).
         Returns once the producer took the message; await the result for the brokers' ack.
         """
+        return await self._send(self.outgoing(event, key, lane))
+
+    def outgoing(self, event: Record, key: bytes | None = None, lane: TopicField | None = None) -> Outgoing:
+        """The message ``publish`` would send: topic and key from the routing table, our codec's bytes."""
         name, routed_key = route(event, self.names, key, lane)
-        headers = inject()
-        if headers is None:  # not tracing: the message is exactly what it was before tracing existed
-            return await self.topic(name).send(key=routed_key, value=encode(event))
-        return await self.topic(name).send(key=routed_key, value=encode(event), headers=headers)
+        return Outgoing(name, routed_key, encode(event), inject())
+
+    async def _send(self, message: Outgoing) -> Awaitable[Any]:
+        topic = self.topic(message.topic)
+        if message.headers is None:  # not tracing: the message is exactly what it was before tracing existed
+            return await topic.send(key=message.key, value=message.value)
+        return await topic.send(key=message.key, value=message.value, headers=message.headers)
+
+
+class Buffered(Publisher):
+    """A publisher that keeps its messages for one transaction instead of sending them.
+
+    Handlers publish through it exactly as through the live one; the
+    transaction then sends :attr:`messages` with the input's offset, so nothing
+    of a half-handled event is ever visible to a ``read_committed`` reader.
+    """
+
+    def __init__(self, names: TopicNames) -> None:
+        super().__init__(names, self._no_topic)
+        self.messages: list[Outgoing] = []
+
+    @staticmethod
+    def _no_topic(name: str) -> Sender:
+        raise LookupError(f"a buffered publisher sends nothing itself (asked for topic {name})")
+
+    async def _send(self, message: Outgoing) -> Awaitable[Any]:
+        self.messages.append(message)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)  # kept, not sent: the transaction's commit is the real acknowledgement
+        return done

@@ -1,0 +1,183 @@
+"""Exactly-once handling of chosen topics: one Kafka transaction per finished prefix of a partition.
+
+Faust's own ``exactly_once`` duplicates or crashes on rebalance (faust-streaming
+#517, #323, #177, #440), so the kit runs transactions of its own, "EOS v1"
+style: a transactional producer per assigned input partition
+(``<group>-<topic>-<partition>``), opened on assignment and closed on
+revocation. Opening one fences every earlier producer of that partition, so a
+worker that was paused past its session timeout and comes back commits
+nothing (``ProducerFenced``): the new owner does the work. Each transaction
+sends the outputs of the partition's contiguous finished prefix and the offset
+after it; only after the commit are those events acked to Faust.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from contextlib import suppress
+from typing import Any
+
+import faust
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError, ProducerFenced
+from faust.types import TP, EventT, Message
+
+from runtime.faust.ordered_commit import Ack, PartitionLedger, Pending
+from runtime.faust.publisher import Outgoing
+from runtime.kafka_security import kafka_security
+from runtime.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+# A transaction that fails for a passing reason (a leader moving) is tried again this often.
+COMMIT_ATTEMPTS = 5
+RETRY_BACKOFF_S = 0.5
+
+
+def transactional_id(group: str, tp: TP) -> str:
+    """One id per input partition, stable across workers: whoever owns the partition fences the rest."""
+    return f"{group}-{tp.topic}-{tp.partition}"
+
+
+async def commit(producer: AIOKafkaProducer, tp: TP, group: str, batch: list[Pending]) -> None:
+    """One transaction: the batch's outputs and the offset after its last event, or nothing."""
+    async with producer.transaction():
+        for message in (m for entry in batch for m in entry.messages):
+            await producer.send(message.topic, message.value, key=message.key, headers=message.headers)
+        offsets = {TopicPartition(tp.topic, tp.partition): batch[-1].offset + 1}
+        await producer.send_offsets_to_transaction(offsets, group)
+
+
+class ArrivalSensor(faust.Sensor):
+    """Tells the transactions each message of their topics in the consumer's delivery order."""
+
+    def __init__(self, transactions: "PartitionTransactions") -> None:
+        super().__init__()
+        self._transactions = transactions
+
+    def on_message_in(self, tp: TP, offset: int, message: Message) -> None:
+        """Called by the consumer before the message reaches any stream, partition by partition in order."""
+        self._transactions.arrived(tp, offset, message)
+
+
+class PartitionTransactions:
+    """The transactional producers and ledgers of one app's transactional input topics."""
+
+    def __init__(
+        self, app: faust.App, settings: WorkerSettings, topics: Iterable[str], linger_ms: int = 5
+    ) -> None:
+        self._app, self._group, self._topics = app, settings.consumer_group_id, frozenset(topics)
+        self._client: dict[str, Any] = {
+            "bootstrap_servers": settings.kafka_bootstrap_servers,
+            "acks": "all",
+            "enable_idempotence": True,
+            "linger_ms": linger_ms,
+            **kafka_security(settings).aiokafka(),
+        }
+        self._producers: dict[TP, asyncio.Task[AIOKafkaProducer]] = {}
+        self._ledgers: dict[TP, PartitionLedger] = {}
+        self._locks: dict[TP, asyncio.Lock] = {}
+        self._drains: set[asyncio.Task[None]] = set()
+        app.on_partitions_assigned.connect(self.on_assigned)
+        app.on_partitions_revoked.connect(self.on_revoked)
+        app.sensors.add(ArrivalSensor(self))
+
+    async def on_assigned(self, _sender: object, assigned: set[TP], **_kwargs: object) -> None:
+        """Open (and so fence) a producer for each newly owned partition.
+
+        Faust may deliver the partition's first records before this signal's
+        receivers finish, so the ledger exists at once and a commit waits for
+        its producer (opening one takes a round trip to the transaction coordinator).
+        """
+        new = [tp for tp in assigned if tp.topic in self._topics and tp not in self._producers]
+        await asyncio.gather(*(self._own(tp) for tp in new))
+
+    def _own(self, tp: TP) -> "asyncio.Task[AIOKafkaProducer]":
+        self._ledgers[tp] = PartitionLedger()
+        self._locks.setdefault(tp, asyncio.Lock())
+        self._producers[tp] = asyncio.ensure_future(self._open(tp))
+        return self._producers[tp]
+
+    async def _open(self, tp: TP) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(transactional_id=transactional_id(self._group, tp), **self._client)
+        await producer.start()  # init_transactions: aborts what the partition's previous owner left open
+        return producer
+
+    async def on_revoked(self, _sender: object, revoked: set[TP], **_kwargs: object) -> None:
+        """Close the partitions' producers once their transaction in flight (if any) ended."""
+        await asyncio.gather(*(self._close(tp) for tp in revoked if tp in self._producers))
+
+    async def _close(self, tp: TP) -> None:
+        async with self._locks[tp]:
+            self._ledgers.pop(tp, None)  # events still waiting are not acked: the next owner redoes them
+            opening = self._producers.pop(tp, None)
+            if opening is not None:
+                # a fenced producer may refuse to stop cleanly; it is gone either way
+                with suppress(KafkaError):
+                    await (await opening).stop()
+
+    def arrived(self, tp: TP, offset: int, message: Message) -> None:
+        """Record a delivery of an owned partition (others' topics are not ours)."""
+        if tp.topic not in self._topics:
+            return
+        if tp not in self._ledgers:  # delivered before the assignment signal reached us
+            self._own(tp)
+        self._ledgers[tp].arrived(offset, message)
+
+    def finish(self, event: EventT, messages: list[Outgoing], ack: Ack) -> bool:
+        """Hand over an event's outputs; they commit (and ``ack`` runs) once every earlier event finished.
+
+        False when the event cannot be committed here (its partition was revoked
+        or fenced since it arrived): it is then neither sent nor acked.
+        """
+        message = event.message
+        ledger = self._ledgers.get(message.tp)
+        if ledger is None or ledger.fenced or not ledger.finish(message.offset, message, messages, ack):
+            log.info(
+                "not committing %s[%s]@%s: no longer ours", message.topic, message.partition, message.offset
+            )
+            return False
+        if ledger.head_finished():
+            drain = asyncio.ensure_future(self._drain(message.tp, ledger))
+            self._drains.add(drain)
+            drain.add_done_callback(self._drains.discard)
+        return True
+
+    async def _drain(self, tp: TP, ledger: PartitionLedger) -> None:
+        async with self._locks[tp]:
+            opening = self._producers.get(tp)
+            batch = ledger.ready()
+            if not batch or opening is None or self._ledgers.get(tp) is not ledger:
+                return
+            producer = await opening
+            if await self._commit(producer, tp, ledger, batch):
+                for entry in batch:
+                    if entry.ack is not None:
+                        await entry.ack()
+
+    async def _commit(
+        self, producer: AIOKafkaProducer, tp: TP, ledger: PartitionLedger, batch: list[Pending]
+    ) -> bool:
+        """Commit the batch, retrying passing errors; a fenced producer gives the partition up."""
+        for attempt in range(COMMIT_ATTEMPTS):
+            try:
+                await commit(producer, tp, self._group, batch)
+                return True
+            except ProducerFenced:
+                log.warning(
+                    "%s[%s]: fenced by a newer owner; %d events left to it",
+                    tp.topic,
+                    tp.partition,
+                    len(batch),
+                )
+                ledger.fenced = True
+                return False
+            except KafkaError as exc:
+                log.warning(
+                    "%s[%s]: transaction failed (%r), attempt %d", tp.topic, tp.partition, exc, attempt + 1
+                )
+                await asyncio.sleep(RETRY_BACKOFF_S * 2**attempt)
+        log.error(
+            "%s[%s]: giving up after %d attempts; the worker stops", tp.topic, tp.partition, COMMIT_ATTEMPTS
+        )
+        await self._app.crash(RuntimeError(f"transactions of {tp.topic}[{tp.partition}] keep failing"))
+        return False

@@ -1,0 +1,145 @@
+"""The kit's transactions on the real broker: offset order in a partition, and fencing of a stale owner."""
+
+import asyncio
+import time
+from pathlib import Path
+
+import faust
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+from faust.types import TP, Message
+
+from processors.settings import ProcessorSettings
+from runtime.faust.publisher import Outgoing
+from runtime.faust.transactions import PartitionTransactions
+from schemas.topics import TopicNames
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
+
+
+def _owner(settings: ProcessorSettings, name: str) -> PartitionTransactions:
+    """A worker's transactions over the tasks topic (its app never starts: only its signals are used)."""
+    app = faust.App(
+        f"{settings.consumer_group_id}-{name}", broker=f"kafka://{settings.kafka_bootstrap_servers}"
+    )
+    return PartitionTransactions(app, settings, [settings.topics.tasks], linger_ms=0)
+
+
+def _event(app: faust.App, tp: TP, offset: int) -> faust.Event:
+    """A delivery as Faust's consumer makes it; the sensor is told of it as the consumer would."""
+    message = Message(tp.topic, tp.partition, offset, time.time(), 0, [], None, b"in", None, tp=tp)
+    return faust.Event(app, None, b"in", [], message)
+
+
+def _committed_reads(bootstrap: str, topic: str, group: str, tp: TP) -> tuple[list[bytes], int]:
+    """What a read_committed reader of ``topic`` sees, and the group's committed offset of ``tp``."""
+    reader = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"{group}-reader",
+            "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed",
+            "enable.auto.commit": False,
+        }
+    )
+    reader.subscribe([topic])
+    values: list[bytes] = []
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        msg = reader.poll(0.3)
+        if msg is not None and msg.error() is None:
+            values.append(msg.value())
+    reader.close()
+    member = Consumer({"bootstrap.servers": bootstrap, "group.id": group})  # asks only: joins nothing
+    [committed] = member.committed([TopicPartition(tp.topic, tp.partition)], timeout=10)
+    member.close()
+    return values, committed.offset
+
+
+@pytest.fixture
+def settings(
+    kafka_bootstrap: str, topic_names: TopicNames, unique_id: str, tmp_path: Path
+) -> ProcessorSettings:
+    return ProcessorSettings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topics=topic_names,
+        consumer_group_id=f"txn-{unique_id}",
+        nfs_share_root_path=tmp_path,
+        faust_datadir=tmp_path / "faust",
+    )
+
+
+async def _until(condition: object, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not callable(condition) or not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_finished_events_commit_only_as_a_contiguous_prefix_in_offset_order(
+    settings: ProcessorSettings, kafka_bootstrap: str
+) -> None:
+    owner = _owner(settings, "a")
+    tp = TP(settings.topics.tasks, 0)
+    await owner.on_assigned(None, {tp})
+    events = [_event(owner._app, tp, offset) for offset in range(3)]
+    for event in events:
+        owner.arrived(tp, event.message.offset, event.message)
+    acked: list[int] = []
+
+    def finish(offset: int) -> None:
+        out = [Outgoing(settings.topics.lint_results, b"k", f"out-{offset}".encode(), None)]
+
+        async def ack() -> None:
+            acked.append(offset)
+
+        assert owner.finish(events[offset], out, ack)
+
+    finish(2)
+    finish(1)
+    await asyncio.sleep(2)  # offset 0 still runs: nothing may commit past it
+    assert acked == []
+    finish(0)
+    await _until(lambda: len(acked) == 3)
+    await owner.on_revoked(None, {tp})
+    values, committed = await asyncio.to_thread(
+        _committed_reads, kafka_bootstrap, settings.topics.lint_results, settings.consumer_group_id, tp
+    )
+    assert acked == [0, 1, 2]
+    assert values == [b"out-0", b"out-1", b"out-2"]
+    assert committed == 3
+
+
+async def test_a_producer_fenced_by_the_partitions_new_owner_commits_nothing(
+    settings: ProcessorSettings, kafka_bootstrap: str
+) -> None:
+    stale, new = _owner(settings, "stale"), _owner(settings, "new")
+    tp = TP(settings.topics.tasks, 1)
+    await stale.on_assigned(None, {tp})
+    old_event = _event(stale._app, tp, 0)
+    stale.arrived(tp, 0, old_event.message)
+    await new.on_assigned(None, {tp})  # e.g. the stale worker was paused past its session timeout
+    acked: list[str] = []
+
+    async def stale_ack() -> None:
+        acked.append("stale")
+
+    stale.finish(old_event, [Outgoing(settings.topics.lint_results, b"k", b"stale", None)], stale_ack)
+    await asyncio.sleep(3)
+    assert acked == []
+    assert not stale.finish(_event(stale._app, tp, 1), [], stale_ack)  # fenced: nothing more here
+
+    new_event = _event(new._app, tp, 0)
+    new.arrived(tp, 0, new_event.message)
+
+    async def new_ack() -> None:
+        acked.append("new")
+
+    assert new.finish(new_event, [Outgoing(settings.topics.lint_results, b"k", b"new", None)], new_ack)
+    await _until(lambda: acked == ["new"])
+    await asyncio.gather(stale.on_revoked(None, {tp}), new.on_revoked(None, {tp}))
+    values, committed = await asyncio.to_thread(
+        _committed_reads, kafka_bootstrap, settings.topics.lint_results, settings.consumer_group_id, tp
+    )
+    assert values == [b"new"]
+    assert committed == 1
