@@ -14,7 +14,9 @@ never accepted. No ``job.rejected`` is ever published for a tenant topic's messa
 Faust cannot subscribe an agent to a pattern (its aiokafka driver subscribes names only),
 so the gateway runs its own aiokafka consumer with a pattern subscription inside the
 processors app; a tenant granted later is found at the next metadata refresh. Offsets are
-committed only after the brokers acknowledged every produce of the batch, as the agents do.
+committed only after the brokers acknowledged every produce of the batch, as the agents do;
+under ``exactly_once`` the batch and its offsets commit in one transaction
+(:mod:`processors.gateway_transactions`), and the gateway reads tenant topics ``read_committed``.
 """
 
 import asyncio
@@ -28,7 +30,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
 from faust.types import EventT
 
+from processors.gateway_transactions import GatewayTransactions
 from processors.settings import ProcessorSettings
+from processors.transactional import buffered_view
 from runtime.faust.app import WorkerApp
 from runtime.kafka_security import kafka_security
 from runtime.telemetry.tracing import consuming
@@ -79,26 +83,32 @@ class TenantGateway(mode.Service):
         self._settings = settings
         self._prefix = settings.topics.jobs + TENANT_INFIX
         self._consumer: AIOKafkaConsumer | None = None
+        self._group = f"{settings.consumer_group_id}-tenant-gateway"
+        exactly_once = settings.processing_guarantee == "exactly_once"
+        self._transactions = GatewayTransactions(settings, self._group) if exactly_once else None
 
     async def on_start(self) -> None:
         """Subscribe by pattern; a new group starts at the earliest offset, like the agents."""
         s = self._settings
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap_servers,
-            group_id=f"{s.consumer_group_id}-tenant-gateway",
+            group_id=self._group,
             enable_auto_commit=False,
+            isolation_level="read_committed" if self._transactions is not None else "read_uncommitted",
             auto_offset_reset="earliest",
             metadata_max_age_ms=DISCOVERY_MS,
             **kafka_security(s).aiokafka(),
         )
         await self._consumer.start()
-        self._consumer.subscribe(pattern=tenant_pattern(s.topics.jobs))
+        self._consumer.subscribe(pattern=tenant_pattern(s.topics.jobs), listener=self._transactions)
 
     async def on_stop(self) -> None:
         """Leave the group; uncommitted records are read again by the next member."""
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             await consumer.stop()
+        if self._transactions is not None:
+            await self._transactions.close()
 
     @mode.Service.task
     async def _forward(self) -> None:
@@ -109,6 +119,23 @@ class TenantGateway(mode.Service):
 
     async def forward(self, partition: TopicPartition, records: Sequence[Record]) -> None:
         """Publish (or dead-letter) each record, await every ack, then commit past the last one."""
+        if self._transactions is not None:
+            worker, buffer = buffered_view(self._worker)
+            await self._publish(worker, partition, records)
+            await self._transactions.commit(partition, buffer.messages, records[-1].offset + 1)
+            return
+        await asyncio.gather(*await self._publish(self._worker, partition, records))
+        if self._consumer is None:
+            return
+        try:
+            await self._consumer.commit({partition: records[-1].offset + 1})
+        except CommitFailedError:  # rebalanced meanwhile: the new owner forwards them again (at least once)
+            log.warning("commit of %s lost to a rebalance; its records will be forwarded again", partition)
+
+    async def _publish(
+        self, worker: WorkerApp, partition: TopicPartition, records: Sequence[Record]
+    ) -> list[Awaitable[Any]]:
+        """Publish (or dead-letter) each record through ``worker``; the futures of the brokers' acks."""
         tenant = partition.topic.removeprefix(self._prefix)
         pending: list[Awaitable[Any]] = []
         for record in records:
@@ -116,17 +143,11 @@ class TenantGateway(mode.Service):
             with consuming("processors.tenant_gateway", record.headers, tenant=tenant):
                 if isinstance(admitted, JobSubmitted):
                     log.info("job %s of tenant %s admitted", admitted.job_id, tenant)
-                    pending.append(await self._worker.publisher.publish(admitted))
+                    pending.append(await worker.publisher.publish(admitted))
                 else:
                     received = cast(EventT, _Received(record))
-                    pending.append(await self._worker.dead_letters.publish(received, admitted))
-        await asyncio.gather(*pending)
-        if self._consumer is None:
-            return
-        try:
-            await self._consumer.commit({partition: records[-1].offset + 1})
-        except CommitFailedError:  # rebalanced meanwhile: the new owner forwards them again (at least once)
-            log.warning("commit of %s lost to a rebalance; its records will be forwarded again", partition)
+                    pending.append(await worker.dead_letters.publish(received, admitted))
+        return pending
 
 
 def register_tenant_gateway(worker: WorkerApp, settings: ProcessorSettings) -> TenantGateway:

@@ -15,7 +15,6 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from contextlib import suppress
-from typing import Any
 
 import faust
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -38,12 +37,28 @@ def transactional_id(group: str, tp: TP) -> str:
     return f"{group}-{tp.topic}-{tp.partition}"
 
 
-async def commit(producer: AIOKafkaProducer, tp: TP, group: str, batch: list[Pending]) -> None:
-    """One transaction: the batch's outputs and the offset after its last event, or nothing."""
+def transactional_producer(
+    settings: WorkerSettings, group: str, tp: TP, linger_ms: int = 5
+) -> AIOKafkaProducer:
+    """The partition's producer (not started: ``start`` fences its previous owner), secured like the app."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        transactional_id=transactional_id(group, tp),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=linger_ms,
+        **kafka_security(settings).aiokafka(),
+    )
+
+
+async def commit(
+    producer: AIOKafkaProducer, tp: TP, group: str, messages: Iterable[Outgoing], next_offset: int
+) -> None:
+    """One transaction: ``messages`` and ``group``'s offset of ``tp`` moved to ``next_offset``, or nothing."""
     async with producer.transaction():
-        for message in (m for entry in batch for m in entry.messages):
+        for message in messages:
             await producer.send(message.topic, message.value, key=message.key, headers=message.headers)
-        offsets = {TopicPartition(tp.topic, tp.partition): batch[-1].offset + 1}
+        offsets = {TopicPartition(tp.topic, tp.partition): next_offset}
         await producer.send_offsets_to_transaction(offsets, group)
 
 
@@ -66,13 +81,7 @@ class PartitionTransactions:
         self, app: faust.App, settings: WorkerSettings, topics: Iterable[str], linger_ms: int = 5
     ) -> None:
         self._app, self._group, self._topics = app, settings.consumer_group_id, frozenset(topics)
-        self._client: dict[str, Any] = {
-            "bootstrap_servers": settings.kafka_bootstrap_servers,
-            "acks": "all",
-            "enable_idempotence": True,
-            "linger_ms": linger_ms,
-            **kafka_security(settings).aiokafka(),
-        }
+        self._settings, self._linger_ms = settings, linger_ms
         self._producers: dict[TP, asyncio.Task[AIOKafkaProducer]] = {}
         self._ledgers: dict[TP, PartitionLedger] = {}
         self._locks: dict[TP, asyncio.Lock] = {}
@@ -98,7 +107,7 @@ class PartitionTransactions:
         return self._producers[tp]
 
     async def _open(self, tp: TP) -> AIOKafkaProducer:
-        producer = AIOKafkaProducer(transactional_id=transactional_id(self._group, tp), **self._client)
+        producer = transactional_producer(self._settings, self._group, tp, self._linger_ms)
         await producer.start()  # init_transactions: aborts what the partition's previous owner left open
         return producer
 
@@ -148,7 +157,14 @@ class PartitionTransactions:
             batch = ledger.ready()
             if not batch or opening is None or self._ledgers.get(tp) is not ledger:
                 return
-            producer = await opening
+            try:
+                producer = await opening
+            except KafkaError as exc:  # the transaction coordinator refused us: a new worker starts over
+                log.error(
+                    "%s[%s]: no transactional producer (%r); the worker stops", tp.topic, tp.partition, exc
+                )
+                await self._app.crash(exc)
+                return
             if await self._commit(producer, tp, ledger, batch):
                 for entry in batch:
                     if entry.ack is not None:
@@ -158,9 +174,10 @@ class PartitionTransactions:
         self, producer: AIOKafkaProducer, tp: TP, ledger: PartitionLedger, batch: list[Pending]
     ) -> bool:
         """Commit the batch, retrying passing errors; a fenced producer gives the partition up."""
+        messages = [message for entry in batch for message in entry.messages]  # the same on each attempt
         for attempt in range(COMMIT_ATTEMPTS):
             try:
-                await commit(producer, tp, self._group, batch)
+                await commit(producer, tp, self._group, messages, batch[-1].offset + 1)
                 return True
             except ProducerFenced:
                 log.warning(
