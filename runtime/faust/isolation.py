@@ -42,10 +42,76 @@ class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
 
 
 class ReadCommittedConsumer(driver.Consumer):
-    """Faust's aiokafka consumer, on the read-committed thread."""
+    """Faust's aiokafka consumer, on the read-committed thread, committing past what it never gets.
+
+    A read-committed fetch passes over transactions' markers and aborted records. Faust
+    commits a partition up to its first offset neither acked nor known passed over, but
+    learns of passed-over offsets only in part (never after offset 0, never next to the
+    committed one) and counts a gap's last record as acked with it, twice in its list,
+    which splits its runs: the sink's committed offsets fell far behind what it had
+    written (25 of 60 after 20 s, measured). Here every offset between two fetched
+    records, or since the committed one, is passed over exactly, and the new offset is
+    the first one from the committed offset that is neither acked nor passed over.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._fetched: dict[TP, int] = {}  # last offset fetched of each partition since the seek
+        self._floor: dict[TP, int] = {}  # first offset fetched where the group has committed none
+        super().__init__(*args, **kwargs)
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return ReadCommittedConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _getmany(self, *args: Any, **kwargs: Any) -> Any:
+        records = await super()._getmany(*args, **kwargs)
+        for tp, batch in records.items():
+            self._passed_over(tp, [record.offset for record in batch])
+        return records
+
+    def _passed_over(self, tp: TP, offsets: list[int]) -> None:
+        last = self._fetched.get(tp)
+        start = last + 1 if last is not None else self._committed_offset.get(tp)
+        if start is None and offsets:
+            self._floor.setdefault(tp, offsets[0])
+        for offset in offsets:
+            if start is not None and offset > start:
+                self._gap[tp].addi(start, offset)
+            start = offset + 1
+        if offsets:
+            self._fetched[tp] = offsets[-1]
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Faust's own gap, which would count the record after it as acked: :meth:`_passed_over` instead."""
+
+    def _new_offset(self, tp: TP) -> int | None:
+        start = self._committed_offset.get(tp)
+        if start is None:
+            start = self._floor.get(tp)
+        if start is None:
+            return None
+        done = set(self._acked[tp])
+        done.update(offset for gap in self._gap[tp] for offset in range(gap.begin, gap.end))
+        offset = start
+        while offset in done:
+            offset += 1
+        if offset == start:
+            return None
+        self._acked[tp][:] = [acked for acked in self._acked[tp] if acked >= offset]
+        self._acked_index[tp].difference_update(range(start, offset))
+        self._gap[tp].chop(0, offset)
+        return offset
+
+    async def perform_seek(self) -> None:
+        """A new assignment reads on from the committed offsets: nothing fetched before counts."""
+        self._fetched.clear()
+        self._floor.clear()
+        await super().perform_seek()
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        """Reading again from ``offset``: what was fetched of that partition no longer counts."""
+        self._fetched.pop(partition, None)
+        self._floor.pop(partition, None)
+        await super().seek(partition, offset)
 
 
 class ReadCommittedTransport(driver.Transport):
