@@ -8,14 +8,21 @@ group coordinator has handed it partitions does it consume. The AdminClient's
 import time
 from collections.abc import Callable
 
+from confluent_kafka import ConsumerGroupState
 from confluent_kafka.admin import AdminClient
 
 
 def group_members(bootstrap: str, group: str, topic: str,
-                  admin: AdminClient | None = None) -> dict[str, list[int]]:
-    """Partitions of ``topic`` each live member of the consumer group holds (``admin``: a client to reuse)."""
+                  admin: AdminClient | None = None, stable: bool = False) -> dict[str, list[int]]:
+    """Partitions of ``topic`` each live member of the consumer group holds (``admin``: a client to reuse).
+
+    ``stable``: only once the group settled; while it rebalances the members still show their
+    old assignments (a member that stays keeps its old half until the new plan is handed out).
+    """
     admin = admin or AdminClient({"bootstrap.servers": bootstrap})
     description = admin.describe_consumer_groups([group])[group].result(timeout=30)
+    if stable and description.state != ConsumerGroupState.STABLE:
+        return {}
     return {
         m.member_id: [tp.partition for tp in m.assignment.topic_partitions if tp.topic == topic]
         for m in description.members
@@ -24,7 +31,9 @@ def group_members(bootstrap: str, group: str, topic: str,
 
 def wait_members(bootstrap: str, group: str, topic: str, count: int, timeout: float = 120,
                  alive: Callable[[], None] | None = None) -> float:
-    """Seconds until exactly ``count`` members hold partitions of ``topic``; ``TimeoutError`` after.
+    """Seconds until exactly ``count`` members of the settled group hold partitions of ``topic``.
+
+    ``TimeoutError`` after ``timeout``.
 
     ``alive`` is called on every round, so a worker that died fails the wait at
     once (by raising) instead of at the timeout.
@@ -35,7 +44,7 @@ def wait_members(bootstrap: str, group: str, topic: str, count: int, timeout: fl
         if alive is not None:
             alive()
         try:
-            members = group_members(bootstrap, group, topic, admin)
+            members = group_members(bootstrap, group, topic, admin, stable=True)
         except Exception:  # the group does not exist until its first member joins
             members = {}
         if len(members) == count and all(members.values()):

@@ -18,7 +18,7 @@ from confluent_kafka import Producer
 from harness.groups import group_members
 from harness.stack import Stack
 from schemas.codec import encode
-from schemas.events import JobSubmitted, SubmissionType
+from schemas.events import DEFAULT_TENANT, JobSubmitted, SubmissionType
 from schemas.topics import TopicNames
 from schemas.worker_events import WorkerHeartbeat
 from tests.ops.control_probes import (
@@ -43,7 +43,12 @@ def _partitions(beat: WorkerHeartbeat, topic: str) -> list[int]:
 
 
 def _publish_job(kafka: str, topic: str, partition: int) -> str:
-    job = JobSubmitted(job_id=uuid.uuid4(), submission_type=SubmissionType.ZIP_ARCHIVE, storage_path="p.zip")
+    # An outside producer's job names its archive in its tenant's import area, where the processors read.
+    job = JobSubmitted(
+        job_id=uuid.uuid4(),
+        submission_type=SubmissionType.ZIP_ARCHIVE,
+        storage_path=f"imports/{DEFAULT_TENANT}/p.zip",
+    )
     producer = Producer({"bootstrap.servers": kafka, "acks": "all"})
     producer.produce(topic, encode(job), str(job.job_id).encode(), partition=partition)
     assert producer.flush(30) == 0
@@ -90,7 +95,9 @@ def test_pause_grows_one_workers_lag_while_the_others_go_on_even_across_a_rebala
     kafka_bootstrap: str, mysql_server_url: str, tmp_path: Path
 ) -> None:
     with private_stack(kafka_bootstrap, mysql_server_url, tmp_path, TWO_WORKERS, **ENV) as (stack, topics):
-        files = zip_of_data(stack.settings.storage / "p.zip", copies=2)
+        area = stack.settings.storage / "imports" / DEFAULT_TENANT  # where a job may name its archive
+        area.mkdir(parents=True)
+        files = zip_of_data(area / "p.zip", copies=2)
         group = str(stack.settings.processors_group)
         paused_id = worker_id(stack, "processors-0")
         request = send_control(kafka_bootstrap, topics, paused_id, "pause")

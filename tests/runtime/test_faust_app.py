@@ -73,6 +73,7 @@ def test_the_services_tune_the_shared_app(tmp_path: Path) -> None:
     assert {t for a in proc.agents.values() for t in a.channel.topics} == {
         "sqllint.jobs.v1",
         "sqllint.tasks.v1",
+        "sqllint.express-tasks.v1",
     }
     sink = sink_app(SinkSettings(consumer_group_id="s", faust_datadir=tmp_path))
     assert (sink.conf.datadir, sink.conf.topic_allow_declare) == (tmp_path / "s", False)
