@@ -94,7 +94,8 @@ class TenantGateway(mode.Service):
             bootstrap_servers=s.kafka_bootstrap_servers,
             group_id=self._group,
             enable_auto_commit=False,
-            isolation_level="read_committed" if self._transactions is not None else "read_uncommitted",
+            # Always: a tenant's producer may write in transactions, and its aborted jobs are not jobs.
+            isolation_level="read_committed",
             auto_offset_reset="earliest",
             metadata_max_age_ms=DISCOVERY_MS,
             **kafka_security(s).aiokafka(),
