@@ -36,11 +36,11 @@ audit: bootstrap
 # Whole suite; the fixtures in tests/conftest.py start the broker and database they need.
 # Coverage (line and branch, pyproject's [tool.coverage]) includes the services the tests start
 # as subprocesses; under 80% fails. pytest exits 5 when it collected no test: any non-zero exit
-# fails this target.
+# fails this target. The 25 slowest tests are listed at the end: CI's time budget is watched there.
 test: lint tools
 	@$(MAKE) --no-print-directory audit AUDIT_UNREACHABLE=warn
 	@mkdir -p var/coverage && rm -f var/coverage/.coverage*
-	$(VENV)/pytest --cov --cov-report=term --cov-report=html:var/coverage/html $(PYTEST_ARGS)
+	$(VENV)/pytest --cov --cov-report=term --cov-report=html:var/coverage/html --durations=25 $(PYTEST_ARGS)
 
 # For development: authentication is off unless the caller set AUTH_REQUIRED (`AUTH_REQUIRED=true
 # make run` to try keys); the run and the ingest say so loudly at start (docs/security.md).
