@@ -6,13 +6,13 @@ from pathlib import Path
 
 import faust
 import pytest
-from confluent_kafka import Consumer, TopicPartition
 from faust.types import TP, Message
 
 from processors.settings import ProcessorSettings
 from runtime.faust.publisher import Outgoing
 from runtime.faust.transactions import PartitionTransactions
 from schemas.topics import TopicNames
+from tests.committed_reads import committed_reads
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 
@@ -29,31 +29,6 @@ def _event(app: faust.App, tp: TP, offset: int) -> faust.Event:
     """A delivery as Faust's consumer makes it; the sensor is told of it as the consumer would."""
     message = Message(tp.topic, tp.partition, offset, time.time(), 0, [], None, b"in", None, tp=tp)
     return faust.Event(app, None, b"in", [], message)
-
-
-def _committed_reads(bootstrap: str, topic: str, group: str, tp: TP) -> tuple[list[bytes], int]:
-    """What a read_committed reader of ``topic`` sees, and the group's committed offset of ``tp``."""
-    reader = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"{group}-reader",
-            "auto.offset.reset": "earliest",
-            "isolation.level": "read_committed",
-            "enable.auto.commit": False,
-        }
-    )
-    reader.subscribe([topic])
-    values: list[bytes] = []
-    deadline = time.monotonic() + 6
-    while time.monotonic() < deadline:
-        msg = reader.poll(0.3)
-        if msg is not None and msg.error() is None:
-            values.append(msg.value())
-    reader.close()
-    member = Consumer({"bootstrap.servers": bootstrap, "group.id": group})  # asks only: joins nothing
-    [committed] = member.committed([TopicPartition(tp.topic, tp.partition)], timeout=10)
-    member.close()
-    return values, committed.offset
 
 
 @pytest.fixture
@@ -103,7 +78,7 @@ async def test_finished_events_commit_only_as_a_contiguous_prefix_in_offset_orde
     await _until(lambda: len(acked) == 3)
     await owner.on_revoked(None, {tp})
     values, committed = await asyncio.to_thread(
-        _committed_reads, kafka_bootstrap, settings.topics.lint_results, settings.consumer_group_id, tp
+        committed_reads, kafka_bootstrap, settings.topics.lint_results, settings.consumer_group_id, tp
     )
     assert acked == [0, 1, 2]
     assert values == [b"out-0", b"out-1", b"out-2"]
@@ -139,7 +114,7 @@ async def test_a_producer_fenced_by_the_partitions_new_owner_commits_nothing(
     await _until(lambda: acked == ["new"])
     await asyncio.gather(stale.on_revoked(None, {tp}), new.on_revoked(None, {tp}))
     values, committed = await asyncio.to_thread(
-        _committed_reads, kafka_bootstrap, settings.topics.lint_results, settings.consumer_group_id, tp
+        committed_reads, kafka_bootstrap, settings.topics.lint_results, settings.consumer_group_id, tp
     )
     assert values == [b"new"]
     assert committed == 1
