@@ -3,9 +3,13 @@
 A worker is a member of a consumer group and a queue is a topic's partitions
 with each group's committed offsets, so the group descriptions, the
 partitions' offsets and the committed offsets are the whole of it; reading
-them joins no group and moves no offset. Every call blocks (the callers run
-it in a thread) and is bounded by ``timeout_s``; a broker that does not
-answer becomes :class:`KafkaUnavailableError` (a registered 503).
+them joins no group and moves no offset. Offsets are listed as a
+read_committed reader sees them: a partition ends at its last stable offset,
+before the records of any transaction still open. Where offsets overcount
+(transaction markers, aborted records), a consumer that joins no group reads
+the short spans the caller asks about. Every call blocks (the callers run it
+in a thread) and is bounded by ``timeout_s``; a broker that does not answer
+becomes :class:`KafkaUnavailableError` (a registered 503).
 """
 
 from collections.abc import Iterable
@@ -13,10 +17,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
+from confluent_kafka import ConsumerGroupTopicPartitions, IsolationLevel, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from runtime.kafka_admin import KafkaUnavailableError
+from runtime.kafka_readable import ReadableCounter, Span
 from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 
 T = TypeVar("T")
@@ -50,14 +55,16 @@ class KafkaOps:
         self._config: dict[str, Any] = {"bootstrap.servers": bootstrap, **security.confluent()}
         self._timeout_s = timeout_s
         self._admin: AdminClient | None = None
+        self._readable = ReadableCounter(self._config, timeout_s)
 
     def open(self) -> None:
         """Create the client (its threads connect in the background)."""
         self._admin = AdminClient(self._config)
 
     def close(self) -> None:
-        """Drop the client; librdkafka stops its threads when it is collected."""
+        """Drop the admin client (librdkafka stops its threads when it is collected), close the reader."""
         self._admin = None
+        self._readable.close()
 
     @property
     def admin(self) -> AdminClient:
@@ -109,7 +116,11 @@ class KafkaOps:
         return found
 
     def watermarks(self, partitions: dict[str, list[int]]) -> dict[tuple[str, int], tuple[int, int]]:
-        """(start, end) offsets of every partition: the oldest retained and the next to be written."""
+        """(start, end) offsets of every partition: the oldest retained and the last stable one.
+
+        The last stable offset is the end a read_committed reader reaches: an open transaction's
+        records lie past it until the transaction is decided.
+        """
         tps = [(topic, p) for topic, numbers in partitions.items() for p in numbers]
         if not tps:
             return {}
@@ -125,7 +136,9 @@ class KafkaOps:
 
     def _offsets(self, tps: list[tuple[str, int]], spec: OffsetSpec) -> list[int]:
         futures = self.admin.list_offsets(
-            {TopicPartition(t, p): spec for t, p in tps}, request_timeout=self._timeout_s
+            {TopicPartition(t, p): spec for t, p in tps},
+            isolation_level=IsolationLevel.READ_COMMITTED,
+            request_timeout=self._timeout_s,
         )
         by_tp = {(tp.topic, tp.partition): f for tp, f in futures.items()}
         return [self._result(by_tp[tp], f"offsets of {tp[0]}").offset for tp in tps]
@@ -137,3 +150,7 @@ class KafkaOps:
         )
         found = self._result(futures[group], f"offsets of group {group}")
         return {(tp.topic, tp.partition): tp.offset for tp in found.topic_partitions or () if tp.offset >= 0}
+
+    def readable(self, spans: Iterable[Span]) -> dict[Span, int]:
+        """Records a read_committed reader is given in each span; a span it could not read is left out."""
+        return self._readable.count(spans)

@@ -20,7 +20,7 @@ from ingest.heartbeats import HeartbeatReader
 from ingest.kafka_ops import KafkaOps
 from ingest.lag_history import LagHistory
 from ingest.producer import KafkaPublisher
-from ingest.queue_views import queue_topics, queues_view
+from ingest.queue_views import queue_topics, queues_view, spans_to_read
 from ingest.settings import IngestSettings
 from ingest.system import ingest_host, prime_cpu, worker_hosts
 from ingest.worker_views import fresh, group_views, groups_to_describe, live_workers
@@ -65,7 +65,7 @@ class Operations:
             with suppress(asyncio.CancelledError):
                 await sampler
             await asyncio.to_thread(self.heartbeats.close)
-            self._kafka.close()
+            await asyncio.to_thread(self._kafka.close)  # waits for a read of the queues in progress
 
     async def _sample_lag(self) -> None:
         while True:
@@ -114,7 +114,8 @@ class Operations:
         partitions = self._kafka.partitions(queue_topics(names).values())
         marks = self._kafka.watermarks(partitions)
         committed = {group: self._kafka.committed(group) for group in groups}
-        return queues_view(names, partitions, marks, committed, utc_now())
+        readable = self._kafka.readable(spans_to_read(marks, committed))
+        return queues_view(names, partitions, marks, committed, readable, utc_now())
 
     async def system(self) -> SystemView:
         """The ingest's host measured now; the workers' hosts from their live heartbeats."""

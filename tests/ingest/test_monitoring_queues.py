@@ -13,6 +13,7 @@ from ingest.settings import IngestSettings
 from schemas.monitoring import QueuesView, WorkersHealth
 from schemas.topics import TopicNames
 from tests.ingest.beats import commit, eventually, heartbeat, produce, publish
+from tests.ingest.transactions import in_transactions, open_transaction, read_and_commit
 
 pytestmark = pytest.mark.integration
 Client = TestClient[web.Request, web.Application]
@@ -75,6 +76,33 @@ async def test_offsets_lag_and_dead_letters(
     assert view.total_lag == 6
     assert (view.dead_letter_topic, view.dead_letter_messages) == (topic_names.dead_letter, 2)
     assert all(not t.groups for t in view.topics if t.name != "tasks")
+
+
+async def test_transactions_leave_no_lag_a_reader_cannot_read(
+    ops: Client, kafka_bootstrap: str, topic_names: TopicNames, group: str
+) -> None:
+    tasks = topic_names.tasks
+    # p0: records 0-2, marker 3, aborted 4-5, marker 6, records 7-8, marker 9.
+    in_transactions(kafka_bootstrap, tasks, 0, [(3, True), (2, False), (2, True)])
+    in_transactions(kafka_bootstrap, tasks, 1, [(3, False)])  # nothing a reader is given
+    in_transactions(kafka_bootstrap, tasks, 3, [(2, True)])  # two records the group has not read
+    assert read_and_commit(kafka_bootstrap, group, tasks, 0) == 5  # commits 9, one short of the end
+    with open_transaction(kafka_bootstrap, tasks, 2, 4):
+        view = await queues(ops)
+    (topic,) = (t for t in view.topics if t.name == "tasks")
+    assert [p.end_offset for p in topic.partitions] == [10, 4, 0, 3]  # p2: the open records lie past it
+    (lag,) = topic.groups
+    assert [(p.partition, p.committed, p.lag) for p in lag.partitions] == [
+        (0, 9, 0),
+        (1, None, 0),
+        (2, None, 0),
+        (3, None, 2),
+    ]
+    assert lag.lag == view.total_lag == 2
+    after = await queues(ops)  # the aborted transaction is decided: its records and marker are no lag
+    (topic,) = (t for t in after.topics if t.name == "tasks")
+    ends_and_lags = zip(topic.partitions, topic.groups[0].partitions, strict=True)
+    assert [(p.end_offset, g.lag) for p, g in ends_and_lags] == [(10, 0), (4, 0), (5, 0), (3, 2)]
 
 
 async def test_healthy_with_a_worker_of_each_role(
