@@ -200,6 +200,14 @@ class WorkerSettings(ServiceSettings):
     heartbeat_interval_s: float = Field(
         2.0, gt=0, le=60, description="Seconds between the worker's heartbeats on the workers topic."
     )
+    group_instance_id: str = Field(
+        "", max_length=200, pattern=r"^[A-Za-z0-9._-]*$",
+        description="Static membership of the consumer group (Kafka's group.instance.id): a worker started "
+        "again with the same id takes its partitions back at once, not after the session timeout. One per "
+        "worker slot, never shared by two live workers (make run: processors-0, sink-0; Kubernetes: the "
+        "pod's name); empty: dynamic membership.",
+        json_schema_extra={"per_pod": True},  # unique per worker: the pod's env, never config/*.env
+    )
 
 
 def load_settings(cls: type[S]) -> S:

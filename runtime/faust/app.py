@@ -21,6 +21,7 @@ from runtime.faust.heartbeat import Heartbeats
 from runtime.faust.isolation import read_committed
 from runtime.faust.metrics import KitMetrics, metrics_registry
 from runtime.faust.publisher import Publisher
+from runtime.faust.readiness import serve_readiness
 from runtime.faust.resources import WorkerResources
 from runtime.faust.worker_state import WorkerState
 from runtime.kafka_security import kafka_security
@@ -28,6 +29,11 @@ from runtime.settings import WorkerSettings
 from schemas.worker_events import ControlAction
 
 FAUST_DEFAULT_WEB_PORT = 6066
+# A dead member's partitions move after this long, not Faust's 60 s. Heartbeats come from the
+# consumer thread's own event loop, beside the fetcher, never from the agents' loop or the lint
+# pool, so a busy worker still beats; BROKER_SESSION_TIMEOUT / BROKER_HEARTBEAT_INTERVAL override.
+SESSION_TIMEOUT_S = 10.0
+HEARTBEAT_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,10 @@ def build_app(
         "value_serializer": "raw",
         "producer_acks": -1,
         "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": SESSION_TIMEOUT_S,
+        "broker_heartbeat_interval": HEARTBEAT_INTERVAL_S,
+        # Static membership when the worker has a slot id: restarted, it gets its partitions back at once.
+        "consumer_group_instance_id": settings.group_instance_id or None,
         **kafka_security(settings).faust(),
     }
     if state is not None:
@@ -97,4 +107,6 @@ def build_app(
     app.on_partitions_assigned.connect(lambda *_args, **_kwargs: kit.rebalances.inc())
     if state is not None:
         Heartbeats(app, publisher, state, settings, kit)
+        if settings.metrics_port:
+            serve_readiness(app, state)
     return WorkerApp(app, publisher, DeadLetters(publisher, kit.parked), registry, kit)

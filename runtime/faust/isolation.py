@@ -32,6 +32,21 @@ class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
         consumer._isolation_level = READ_COMMITTED
         return consumer
 
+    async def on_thread_stop(self) -> None:
+        """A clean stop leaves the group at once, static member or not, so its partitions move now.
+
+        aiokafka sends no LeaveGroup for a static member (``group.instance.id``): the broker
+        would keep its partitions for the whole session timeout, waiting for it to come back.
+        That return is what a crash needs (the restarted worker takes them back at once); a
+        stop on purpose (scale-down, rollout, Ctrl-C) hands them over instead. A LeaveGroup by
+        member id removes a static member too (a plain one, since aiokafka knows no version
+        that names the instance), and the coordinator uses the instance id only to join.
+        """
+        coordinator = getattr(self._consumer, "_coordinator", None)
+        if coordinator is not None:
+            coordinator._group_instance_id = None
+        await super().on_thread_stop()
+
     def highwater(self, tp: TP) -> int:
         """Lag counts to the last stable offset: an open transaction is not yet readable work."""
         return self._ensure_consumer().last_stable_offset(tp)

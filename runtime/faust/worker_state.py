@@ -75,6 +75,19 @@ class WorkerState:
         else:
             self.files_done += 1
 
+    def readiness(self) -> tuple[bool, str]:
+        """Ready once the group gave this worker partitions: before that, work sent to it waits.
+
+        A worker restarted after a crash can be up long before its partitions come back (a dead
+        dynamic member keeps them until its session times out), so "process up" is not "ready".
+        """
+        if self.state == "stopping":
+            return False, "stopping"
+        count = len(self.assigned())
+        if not count:
+            return False, "waiting for partitions"
+        return True, f"holding {count} partitions" + (" (paused)" if self.state == "paused" else "")
+
     def reset_stats(self) -> None:
         """The ``reset_stats`` control action: counters back to zero, identity and state kept."""
         self.files_done = 0
