@@ -1,22 +1,26 @@
 """When is a stack ready? When the ingest says so and every Faust worker holds partitions.
 
 The ingest's ``/health/ready`` checks Kafka, the database and the storage root.
-A Faust worker has no such page (its web server is off unless a metrics port
-is set); its consumer group tells instead: a worker counts once the group
-coordinator has given it partitions, so a job sent after readiness is consumed
-at once, not after a rebalance.
+A Faust worker's own ``/health/ready`` (on its web port, which the harness gives
+each worker) answers 200 once the group coordinator has given it partitions, so
+a job sent after readiness is consumed at once, not after a rebalance. The group's
+description cannot tell: after a crash the dead process's member still holds the
+partitions until its session ends, and a static member taken back keeps the dead
+process's client id. Without a web port, the group's view is all there is.
 """
 
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from harness import http
 from harness.groups import wait_members
 from processors.settings import ProcessorSettings
 from schemas.topics import TopicNames
 from sink.settings import SinkSettings
 
 if TYPE_CHECKING:
+    from harness.process import Service
     from harness.stack import Stack
 
 
@@ -47,10 +51,32 @@ def worker_groups(env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     }
 
 
+def wait_worker(stack: "Stack", service: "Service", port: int, timeout: float) -> str:
+    """Until the worker's own ``/health/ready`` answers 200; the error says its last reason why not."""
+    started = time.monotonic()
+    reason = "not listening yet"
+    while time.monotonic() - started < timeout:
+        stack.assert_alive()
+        try:
+            status, body = http.request(f"http://127.0.0.1:{port}", "GET", "/health/ready", timeout=5)
+        except OSError:
+            status, body = 0, None
+        if status == 200:
+            return str(body.get("reason", "")) if isinstance(body, dict) else ""
+        if isinstance(body, dict):
+            reason = str(body.get("reason", reason))
+        time.sleep(0.2)
+    raise TimeoutError(f"{service.name} not ready in {timeout}s: {reason}")
+
+
 def wait_ready(stack: "Stack", timeout: float = 120.0) -> None:
-    """The ingest answers ready, then each worker service has all its workers in its group."""
+    """The ingest answers ready, then each worker says it holds partitions (without a web port: its group)."""
     wait_http(stack, timeout)
     for module, (group, topic) in worker_groups(stack.env).items():
-        count = sum(1 for s in stack.services.values() if s.module == module)
-        if count:
-            wait_members(stack.settings.kafka, group, topic, count, timeout, stack.assert_alive)
+        workers = [s for s in stack.services.values() if s.module == module]
+        ports = [int(s.env.get(f"{module.upper()}_METRICS_PORT") or 0) for s in workers]
+        if workers and all(ports):
+            for service, port in zip(workers, ports, strict=True):
+                wait_worker(stack, service, port, timeout)
+        elif workers:  # no page to ask: the group's view, which a crashed member can still fool
+            wait_members(stack.settings.kafka, group, topic, len(workers), timeout, stack.assert_alive)

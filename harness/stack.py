@@ -8,12 +8,12 @@ them all on the way out, whatever happened inside the ``with`` block.
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import http
+from harness import http, resources
 from harness.process import Service
 from harness.readiness import wait_ready
 from harness.settings import StackSettings, environment, ingest_url
@@ -110,11 +110,26 @@ def launch(settings: StackSettings, stack: Stack | None = None) -> Stack:
     stack = stack or new_stack(settings)
     stack.start("ingest", "ingest")
     if settings.pipeline:
-        stack.start("sink", "sink")
+        stack.start("sink", "sink", **worker_overlay(stack.env, "SINK_", "sink-0"))
         numbered = len(settings.processors) > 1
         for i, overlay in enumerate(settings.processors):
-            stack.start(f"processors-{i}" if numbered else "processors", "processors", **overlay)
+            stack.start(f"processors-{i}" if numbered else "processors", "processors",
+                        **{**worker_overlay(stack.env, "PROCESSORS_", f"processors-{i}"), **overlay})
     return stack
+
+
+def worker_overlay(env: Mapping[str, str], prefix: str, slot: str) -> dict[str, str]:
+    """A worker's slot id (static group membership) and a web port of its own (``/health/ready``).
+
+    The slot id brings a worker restarted after a crash back at once: it takes its old
+    member's partitions instead of waiting for that member's session to end. Slots are
+    numbered per stack, and each stack has its own consumer groups, so no two live workers
+    of a group share one. The port lets the harness ask the worker itself whether it holds
+    partitions. An environment that names either setting itself keeps its choice (an empty
+    id: dynamic membership; port 0: no web server).
+    """
+    wanted = {f"{prefix}GROUP_INSTANCE_ID": slot, f"{prefix}METRICS_PORT": str(resources.free_port())}
+    return {name: value for name, value in wanted.items() if name not in env}
 
 
 def new_stack(settings: StackSettings) -> Stack:
