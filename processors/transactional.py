@@ -3,14 +3,15 @@
 ``at_least_once``: each event is acked once the brokers acknowledged every
 produce it caused (Faust would ack even a failed handler). ``exactly_once``:
 the handler publishes into a buffer, and the kit's transactions commit the
-buffer with the event's offset, in offset order per partition, acking only
-after the commit; nothing of an event half handled, or handled by a worker
-that lost its partition, reaches a ``read_committed`` reader.
+buffer with the event's offset, in offset order per partition; nothing of an
+event half handled, or handled by a worker that lost its partition, reaches a
+``read_committed`` reader. Faust commits no offset of those topics, so the
+event is acked as soon as it is handled: Faust's revocation waits only for
+events still running, never for a commit that a fenced producer cannot make.
 """
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from functools import partial
 
 from faust.types import EventT, StreamT
 
@@ -39,4 +40,5 @@ async def consume(
             continue
         view, buffer = buffered_view(worker)
         await handle(event, view)
-        transactions.finish(event, buffer.messages, partial(manual.ack, event))
+        transactions.finish(event, buffer.messages)
+        await manual.ack(event)

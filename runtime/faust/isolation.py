@@ -72,7 +72,16 @@ class ReadCommittedConsumer(driver.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._fetched: dict[TP, int] = {}  # last offset fetched of each partition since the seek
         self._floor: dict[TP, int] = {}  # first offset fetched where the group has committed none
+        # Topics whose offsets the kit's transactions commit: a commit of Faust's own, computed
+        # from acks and sent a moment later, could move a newer transactional one back.
+        self.committed_elsewhere: frozenset[str] = frozenset()
         super().__init__(*args, **kwargs)
+
+    def _forget_acks(self, tp: TP) -> None:
+        """Acks of a partition Faust does not commit still pile up: drop them at each commit round."""
+        self._acked[tp].clear()
+        self._acked_index[tp].clear()
+        self._gap[tp].clear()
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return ReadCommittedConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -99,6 +108,9 @@ class ReadCommittedConsumer(driver.Consumer):
         """Faust's own gap, which would count the record after it as acked: :meth:`_passed_over` instead."""
 
     def _new_offset(self, tp: TP) -> int | None:
+        if tp.topic in self.committed_elsewhere:
+            self._forget_acks(tp)
+            return None
         start = self._committed_offset.get(tp)
         if start is None:
             start = self._floor.get(tp)
@@ -133,6 +145,17 @@ class ReadCommittedTransport(driver.Transport):
     """Faust's aiokafka transport whose consumers read committed records only."""
 
     Consumer: ClassVar[Any] = ReadCommittedConsumer
+
+
+def commit_elsewhere(app: faust.App, topics: frozenset[str]) -> None:
+    """Faust commits no offset of ``topics`` (needs the read-committed transport: see :func:`read_committed`).
+
+    Their events are still acked and tracked, so Faust's revocation waits for those in flight.
+    """
+    consumer = app.consumer
+    if not isinstance(consumer, ReadCommittedConsumer):
+        raise TypeError(f"{type(consumer).__name__} commits every acked topic; give the app read_committed()")
+    consumer.committed_elsewhere = topics
 
 
 def read_committed(app: faust.App) -> None:

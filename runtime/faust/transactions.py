@@ -8,7 +8,15 @@ revocation. Opening one fences every earlier producer of that partition, so a
 worker that was paused past its session timeout and comes back commits
 nothing (``ProducerFenced``): the new owner does the work. Each transaction
 sends the outputs of the partition's contiguous finished prefix and the offset
-after it; only after the commit are those events acked to Faust.
+after it. Faust itself commits no offset of these topics
+(:func:`runtime.faust.isolation.commit_elsewhere`), so an event is acked to
+Faust as soon as it is handled: the ack only tells Faust's revocation that the
+event is no longer running.
+
+A new owner could still have fetched from an offset that its dead predecessor
+committed past just before being fenced (aiokafka sends no group generation
+with the offsets, KIP-447): once its producer is open, it reads the group's
+committed offset again and publishes nothing of what lies below it.
 """
 
 import asyncio
@@ -18,10 +26,12 @@ from contextlib import suppress
 
 import faust
 from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError, ProducerFenced
 from faust.types import TP, EventT, Message
 
-from runtime.faust.ordered_commit import Ack, PartitionLedger, Pending
+from runtime.faust.isolation import commit_elsewhere
+from runtime.faust.ordered_commit import PartitionLedger, Pending
 from runtime.faust.publisher import Outgoing
 from runtime.kafka_security import kafka_security
 from runtime.settings import WorkerSettings
@@ -86,8 +96,12 @@ class PartitionTransactions:
         self._ledgers: dict[TP, PartitionLedger] = {}
         self._locks: dict[TP, asyncio.Lock] = {}
         self._drains: set[asyncio.Task[None]] = set()
+        self._admin: AIOKafkaAdminClient | None = None
+        self.committed: dict[TP, int] = {}  # the next offset each partition's last transaction committed
+        commit_elsewhere(app, self._topics)
         app.on_partitions_assigned.connect(self.on_assigned)
         app.on_partitions_revoked.connect(self.on_revoked)
+        app.on_before_shutdown.connect(self.on_shutdown)
         app.sensors.add(ArrivalSensor(self))
 
     async def on_assigned(self, _sender: object, assigned: set[TP], **_kwargs: object) -> None:
@@ -101,28 +115,64 @@ class PartitionTransactions:
         await asyncio.gather(*(self._own(tp) for tp in new))
 
     def _own(self, tp: TP) -> "asyncio.Task[AIOKafkaProducer]":
-        self._ledgers[tp] = PartitionLedger()
+        ledger = self._ledgers[tp] = PartitionLedger()
         self._locks.setdefault(tp, asyncio.Lock())
-        self._producers[tp] = asyncio.ensure_future(self._open(tp))
+        self._producers[tp] = asyncio.ensure_future(self._open(tp, ledger))
         return self._producers[tp]
 
-    async def _open(self, tp: TP) -> AIOKafkaProducer:
+    async def _open(self, tp: TP, ledger: PartitionLedger) -> AIOKafkaProducer:
         producer = transactional_producer(self._settings, self._group, tp, self._linger_ms)
-        await producer.start()  # init_transactions: aborts what the partition's previous owner left open
+        await producer.start()  # init_transactions: the previous owner's open transaction is aborted
+        try:
+            ledger.floor = await self._committed_offset(tp)  # its last commit, if any, is complete now
+        except KafkaError:
+            with suppress(KafkaError):
+                await producer.stop()
+            raise
         return producer
 
+    async def _committed_offset(self, tp: TP) -> int | None:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self._settings.kafka_bootstrap_servers,
+                **kafka_security(self._settings).aiokafka(),
+            )
+            await admin.start()
+            self._admin = admin
+        key = TopicPartition(tp.topic, tp.partition)
+        found = await self._admin.list_consumer_group_offsets(self._group, partitions=[key])
+        offset = found.get(key)
+        return offset.offset if offset is not None and offset.offset >= 0 else None
+
     async def on_revoked(self, _sender: object, revoked: set[TP], **_kwargs: object) -> None:
-        """Close the partitions' producers once their transaction in flight (if any) ended."""
+        """Commit what each partition finished, then close its producer; the rest is the next owner's."""
         await asyncio.gather(*(self._close(tp) for tp in revoked if tp in self._producers))
+
+    async def on_shutdown(self, _sender: object = None, **_kwargs: object) -> None:
+        """A clean stop: like a revocation of everything still owned, then the admin client goes."""
+        await self.on_revoked(None, set(self._producers))
+        if self._admin is not None:
+            with suppress(KafkaError):
+                await self._admin.close()
+            self._admin = None
 
     async def _close(self, tp: TP) -> None:
         async with self._locks[tp]:
-            self._ledgers.pop(tp, None)  # events still waiting are not acked: the next owner redoes them
+            ledger = self._ledgers.pop(tp, None)
             opening = self._producers.pop(tp, None)
-            if opening is not None:
-                # a fenced producer may refuse to stop cleanly; it is gone either way
-                with suppress(KafkaError):
-                    await (await opening).stop()
+            if opening is None:
+                return
+            try:
+                producer = await opening
+            except KafkaError:
+                return  # never opened: nothing of it to commit or stop
+            # Faust waited for the events in flight; a finished one behind a delivery Faust
+            # dropped from its buffers stays uncommitted, for the next owner to redo.
+            if ledger is not None and not ledger.fenced and (batch := ledger.ready()):
+                await self._commit(producer, tp, ledger, batch)
+            # a fenced producer may refuse to stop cleanly; it is gone either way
+            with suppress(KafkaError):
+                await producer.stop()
 
     def arrived(self, tp: TP, offset: int, message: Message) -> None:
         """Record a delivery of an owned partition (others' topics are not ours)."""
@@ -132,15 +182,15 @@ class PartitionTransactions:
             self._own(tp)
         self._ledgers[tp].arrived(offset, message)
 
-    def finish(self, event: EventT, messages: list[Outgoing], ack: Ack) -> bool:
-        """Hand over an event's outputs; they commit (and ``ack`` runs) once every earlier event finished.
+    def finish(self, event: EventT, messages: list[Outgoing]) -> bool:
+        """Hand over an event's outputs; they commit once every earlier event of its partition finished.
 
         False when the event cannot be committed here (its partition was revoked
-        or fenced since it arrived): it is then neither sent nor acked.
+        or fenced since it arrived): its outputs are dropped, the next owner redoes it.
         """
         message = event.message
         ledger = self._ledgers.get(message.tp)
-        if ledger is None or ledger.fenced or not ledger.finish(message.offset, message, messages, ack):
+        if ledger is None or ledger.fenced or not ledger.finish(message.offset, message, messages):
             log.info(
                 "not committing %s[%s]@%s: no longer ours", message.topic, message.partition, message.offset
             )
@@ -154,8 +204,7 @@ class PartitionTransactions:
     async def _drain(self, tp: TP, ledger: PartitionLedger) -> None:
         async with self._locks[tp]:
             opening = self._producers.get(tp)
-            batch = ledger.ready()
-            if not batch or opening is None or self._ledgers.get(tp) is not ledger:
+            if opening is None or self._ledgers.get(tp) is not ledger:
                 return
             try:
                 producer = await opening
@@ -165,19 +214,20 @@ class PartitionTransactions:
                 )
                 await self._app.crash(exc)
                 return
-            if await self._commit(producer, tp, ledger, batch):
-                for entry in batch:
-                    if entry.ack is not None:
-                        await entry.ack()
+            batch = ledger.ready()  # after the opening: the floor is known
+            if batch and not ledger.fenced:
+                await self._commit(producer, tp, ledger, batch)
 
     async def _commit(
         self, producer: AIOKafkaProducer, tp: TP, ledger: PartitionLedger, batch: list[Pending]
     ) -> bool:
         """Commit the batch, retrying passing errors; a fenced producer gives the partition up."""
         messages = [message for entry in batch for message in entry.messages]  # the same on each attempt
+        next_offset = batch[-1].offset + 1
         for attempt in range(COMMIT_ATTEMPTS):
             try:
-                await commit(producer, tp, self._group, messages, batch[-1].offset + 1)
+                await commit(producer, tp, self._group, messages, next_offset)
+                self.committed[tp] = next_offset
                 return True
             except ProducerFenced:
                 log.warning(
