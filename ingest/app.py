@@ -72,6 +72,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await services.publisher.close()
+        await services.accepted.close()  # rows still queued, before their engine goes
         await asyncio.to_thread(services.engine.dispose)
 
 

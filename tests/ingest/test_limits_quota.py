@@ -86,6 +86,21 @@ async def test_replicas_racing_never_pass_the_limit_together(engine: Engine) -> 
     assert usage(engine, "acme") == [(90, 9)]
 
 
+async def test_reservations_arriving_together_are_judged_in_their_order(engine: Engine) -> None:
+    """One process's concurrent reservations share a transaction: whole when they fit, else one by one."""
+    daily = DailyBytes(engine, limits(max_bytes_per_day=100), clock=lambda: LATE)
+    await daily.reserve("acme", 10)  # the day's row
+    await asyncio.gather(*(daily.reserve("acme", 5) for _ in range(4)))  # 20 more: they fit whole
+    assert usage(engine, "acme") == [(30, 5)]
+    # 90 more do not fit whole in the 70 left: in order, the third (20) is the one refused
+    asked = (daily.reserve("acme", n) for n in (30, 30, 20, 10))
+    results = await asyncio.gather(*asked, return_exceptions=True)
+    assert [type(r).__name__ for r in results] == [
+        "Reservation", "Reservation", "DailyQuotaExceededError", "Reservation"
+    ]
+    assert usage(engine, "acme") == [(100, 8)]
+
+
 def add_job(engine: Engine, tenant: str, status: JobStatus) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     row = {"job_id": str(uuid4()), "submission_type": "SINGLE_FILE", "status": status.value, "tenant": tenant}
