@@ -12,7 +12,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from pathlib import Path
 
-from processors.expand_zip import iter_zip_events
+from processors.expand_archive import iter_archive_events
 from processors.lint_cache import LintCache, answer_from_cache
 from processors.results import failure_result, task_id_for
 from processors.settings import ProcessorSettings
@@ -98,14 +98,18 @@ def _no_size(_files: int) -> None:
     return None
 
 
-def _source_events(job: JobSubmitted, settings: ProcessorSettings, sized: Sized) -> Iterable[ExpansionEvent]:
+def _source_events(
+    job: JobSubmitted, settings: ProcessorSettings, cache: LintCache | None, sized: Sized
+) -> Iterable[ExpansionEvent]:
+    """Each file's task or settled result, then the job's end; a ZIP's members looked up as they are read."""
     if job.sql_content is not None:
         sized(1)
-        return expand_inline(job, settings)
+        events = expand_inline(job, settings)
+        return events if cache is None else [answer_from_cache(event, cache) for event in events]
     if job.submission_type is SubmissionType.SINGLE_FILE:
         sized(1)
         return expand_single_file(job, settings)
-    return iter_zip_events(job, settings, sized)
+    return iter_archive_events(job, settings, cache, sized)
 
 
 def iter_job_events(
@@ -113,15 +117,15 @@ def iter_job_events(
 ) -> Generator[PublishedEvent]:
     """Blocking: every event the job expands into, in publishing order.
 
-    With a cache, an inline task whose twin was linted before becomes its
-    ``cached`` result right here: no task event, no pool round trip. Every
-    source yields one task or result per file in file order, so a result
+    With a cache, a file whose twin was linted before becomes its ``cached``
+    result right here: no task event, no pool round trip (a ZIP byte-identical
+    to one expanded before, from one archive entry: :mod:`processors.expand_archive`).
+    Every source yields one task or result per file in file order, so a result
     settled here is announced with its ordinal by a ``task.registered``.
     ``sized`` learns the job's file count before the first event is yielded.
     """
     files = 0
-    for source in _source_events(job, settings, sized):
-        event = source if cache is None else answer_from_cache(source, cache)
+    for event in _source_events(job, settings, cache, sized):
         if isinstance(event, LintResult):
             yield TaskRegistered(
                 task_id=event.task_id, job_id=event.job_id, ordinal=files, file_name=event.file_name

@@ -8,7 +8,9 @@ timeout or a crash may depend on the machine's load, never on the file alone.
 The entries are filled by the reader thread and read from the event loop and
 the expansion threads, hence the lock (``LRUCache`` itself is not
 thread-safe); the bound keeps a worker's memory flat however large the
-compacted topic grows.
+compacted topic grows. Whole archives are remembered beside the files
+(:mod:`processors.archive_cache`), by reference to these entries, within the
+same bound: an archive can never reference more files than the cache holds.
 """
 
 import logging
@@ -17,6 +19,7 @@ from uuid import UUID
 
 from cachetools import LRUCache
 
+from processors.archive_cache import ArchiveEntries
 from processors.cache_key import cache_key
 from processors.results import SQLFLUFF_VERSION
 from schemas.codec import decode
@@ -36,6 +39,7 @@ class LintCache:
         self.sqlfluff_version = sqlfluff_version
         self._entries: LRUCache[str, CachedLint] = LRUCache(maxsize=max_entries)
         self._lock = threading.Lock()
+        self.archives = ArchiveEntries(max_entries)
 
     def __len__(self) -> int:
         with self._lock:

@@ -72,6 +72,10 @@ class ProcessorSettings(WorkerSettings):
         description="exactly_once: a job's expansion and a task's lint commit their "
         "outputs and input offset in one Kafka transaction, so read_committed readers see each once.",
     )
+    transaction_inline_max_bytes: int = Field(
+        8 * MIB, ge=0, description="exactly_once only: inline SQL bytes a job's expansion may hold until its "
+        "transaction commits; past it, members are written to task files on storage and go by path.",
+    )
     expand_concurrency: int = Field(
         4, ge=1, le=64, description="Jobs expanded at once per worker: a big ZIP holds up no other."
     )

@@ -61,6 +61,11 @@ def resolve_job_source(root: Path, job: JobSubmitted, imports_dir: str) -> Path:
     return path
 
 
+def is_own_upload(root: Path, job: JobSubmitted, path: Path) -> bool:
+    """Whether ``path`` (resolved) is in the job's own folder, which only the ingest writes, once."""
+    return path.is_relative_to((root.resolve() / "jobs" / str(job.job_id)).resolve())
+
+
 def write_task_file(root: Path, relpath: str, data: bytes) -> None:
     """Atomic, so a replay or a concurrent reader never sees half a file."""
     target = root / relpath
