@@ -18,6 +18,7 @@ from bench.ingest_load import ingest
 from bench.latency import latency
 from bench.memory import memory
 from bench.profiling import profile
+from bench.recovery import recovery
 from bench.report import Row
 from bench.scaling import scaling
 from bench.throughput import resubmit, throughput
@@ -32,6 +33,7 @@ SCENARIOS: dict[str, Callable[[Context], None]] = {
     "scaling": scaling,
     "profile": profile,
     "fairness": fairness,
+    "recovery": recovery,
 }
 DEFAULT = ("throughput", "resubmit", "latency", "ingest", "memory", "scaling")
 
