@@ -1,12 +1,14 @@
 """The priority gate in front of the lint pool: small jobs' files take the next free lint process.
 
-The pool runs one file per process and queues the rest first come, first
-served. Left to that queue, a file of a one-line job would wait behind every
-file the big jobs' actors had already handed to the pool. The gate holds one
-slot per lint process: a file is handed to the pool only with a slot, so the
-pool's own queue never grows, and a freed slot goes to the longest-waiting
-express file before any bulk file. An express file therefore waits for at
-most the shortest remaining lint among the files running now.
+Left to the pool, a file of a one-line job would wait behind every file the
+big jobs' actors had already handed to it. The gate holds as many slots as
+the pool's batches hold files (``ProcessorSettings.lint_slots``): a file is
+handed to the pool only with a slot, so the pool holds no more than its
+running batches and the next one per process, and a freed slot goes to the
+longest-waiting express file before any bulk file. The pool then puts an
+express file at the head of its next batch (:mod:`processors.lint_batch`), so
+it waits for at most the batches running now and the one waiting in the
+pool's pipe.
 """
 
 import asyncio

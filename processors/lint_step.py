@@ -2,6 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 
 from processors.fix_transport import fix_for_wire
 from processors.lint_budget import LintBudget
@@ -19,6 +20,9 @@ from schemas.events import CachedLint, ErrorInfo, LintResult, LintTask
 from schemas.statuses import TaskStatus
 
 _FILE_ERRORS = (UnsafePathError, FileMissingError, FileTooLargeError, NotTextError)
+# An inline text up to this size is hashed on the event loop (tens of microseconds): a hop to a
+# thread and back costs more, as each wakes the other through the GIL on busy cores.
+INLINE_ON_LOOP_CHARS = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,12 @@ class Admission:
 
     async def lint(self, pool: LintPool, task: LintTask, sql: str) -> LintOutcome:
         """One attempt, holding a gate slot, its process time charged to the job."""
+        lint = partial(pool.lint, task.file_name, sql, task.options, task.task_id, express=self.express)
         if self.gate is None:
-            outcome = await pool.lint(task.file_name, sql, task.options, task.task_id)
+            outcome = await lint()
         else:
             async with self.gate.slot(self.express):
-                outcome = await pool.lint(task.file_name, sql, task.options, task.task_id)
+                outcome = await lint()
         if self.budget is not None:
             self.budget.spend(task.job_id, outcome.duration_ms)
         return outcome
@@ -90,7 +95,10 @@ async def lint_task(
     if task.options.fix:
         cache = None
     try:
-        sql, key = await asyncio.to_thread(_read_and_key, task, settings, cache)
+        if task.sql_content is not None and len(task.sql_content) <= INLINE_ON_LOOP_CHARS:
+            sql, key = _read_and_key(task, settings, cache)  # no disk, little to hash: not worth a thread hop
+        else:
+            sql, key = await asyncio.to_thread(_read_and_key, task, settings, cache)
     except _FILE_ERRORS as exc:
         return _unreadable(task, error_info(exc))
     except OSError as exc:  # NFS trouble other than a missing file: this file fails, visibly

@@ -36,8 +36,8 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
         self.worker_state = WorkerState.for_settings("processors", settings)  # mode owns `.state`
         self.worker_state.lint_processes = self.lint_processes
         self.metrics: ProcessorMetrics | None = None  # set by the app, on its registry
-        # One slot per lint process: the pool's queue never grows, express files go first.
-        self.gate = LintGate(settings.lint_workers)
+        # The files the pool's batches hold, and no more: a waiting express file goes first.
+        self.gate = LintGate(settings.lint_slots)
         self.budget = LintBudget(settings.tenant_limits)
 
     def admission(self, express: bool) -> Admission:
@@ -63,6 +63,8 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
             memory_mb=s.lint_memory_mb,
             max_tasks=s.worker_max_tasks,
             measured=self._measured,
+            batch_files=s.lint_batch_files,
+            batch_bytes=s.lint_batch_bytes,
         )
         await self._pool.warm_up()
         log.info("lint pool ready with %d workers", s.lint_workers)

@@ -79,6 +79,13 @@ class ProcessorSettings(WorkerSettings):
     expand_concurrency: int = Field(
         4, ge=1, le=64, description="Jobs expanded at once per worker: a big ZIP holds up no other."
     )
+    lint_batch_files: int = Field(
+        4, ge=1, le=64, description="Small files sent to a lint process together (one pickle, one round "
+        "trip); 1: one at a time. Each file keeps its own result and limits."
+    )
+    lint_batch_bytes: int = Field(
+        16 * 1024, ge=0, description="SQL bytes one batch holds at most; a larger file goes alone."
+    )
 
     @property
     def max_poll_records(self) -> int:
@@ -96,6 +103,11 @@ class ProcessorSettings(WorkerSettings):
         return max(1, headroom // max(1, self.topic_partitions))
 
     @property
+    def lint_slots(self) -> int:
+        """Files handed to the lint pool at once: its batches in flight, and the next batch per process."""
+        return (2 * self.lint_workers + 1) * self.lint_batch_files
+
+    @property
     def lint_concurrency(self) -> int:
-        """Actors that keep every lint process busy while others wait on Kafka or disk."""
-        return self.agent_concurrency or 2 * self.lint_workers
+        """Actors that keep every lint slot filled while others wait on Kafka or disk."""
+        return self.agent_concurrency or self.lint_slots + self.lint_workers

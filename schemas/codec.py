@@ -18,6 +18,7 @@ EVENT_TYPES: dict[tuple[str, int], type[Record]] = {
     (cls.model_fields["event_type"].default, cls.model_fields["schema_version"].default): cls
     for cls in ROUTES
 }
+_ROUTED = frozenset(EVENT_TYPES.values())
 E = TypeVar("E", bound=BaseModel)
 _HEADER = TypeAdapter(dict[str, object])
 
@@ -32,7 +33,17 @@ def decode(data: bytes | str, *expected: type[E]) -> E:
 
     Raises :class:`SchemaError` for anything that is not valid JSON, names an
     unknown type or version, fails validation, or is not among ``expected``.
+
+    One expected class (a topic of one event kind, such as the tasks topic) is
+    tried first in one pass, straight from the bytes, as fully validated as
+    the general path; only a message it rejects takes the general path, which
+    then says why with the right code.
     """
+    if len(expected) == 1 and expected[0] in _ROUTED:
+        try:
+            return expected[0].model_validate_json(data)
+        except ValidationError:
+            pass  # the general path names the failure
     try:
         header = _HEADER.validate_json(data)
     except ValidationError as exc:

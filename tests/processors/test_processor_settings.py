@@ -11,7 +11,10 @@ def test_defaults_follow_the_contract() -> None:
     settings = ProcessorSettings()
     assert settings.consumer_group_id == "sqllint-processors"
     assert settings.lint_workers == (os.cpu_count() or 1)
-    assert settings.lint_concurrency == 2 * settings.lint_workers
+    # Every lint slot (the running batches, one waiting in the pipe, the next per process) has an actor.
+    assert (settings.lint_batch_files, settings.lint_batch_bytes) == (4, 16 * 1024)
+    assert settings.lint_slots == (2 * settings.lint_workers + 1) * 4
+    assert settings.lint_concurrency == settings.lint_slots + settings.lint_workers
     assert (settings.lint_timeout_seconds, settings.lint_memory_mb) == (60.0, 1536)
     assert (settings.inline_max_bytes, settings.max_file_bytes) == (64 * 1024, 1024 * 1024)
     assert settings.worker_max_tasks == 1000
@@ -28,6 +31,8 @@ def test_environment_and_nested_zip_limits(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.lint_workers == 3
     assert settings.zip_limits.max_entries == 7
     assert ProcessorSettings(agent_concurrency=5).lint_concurrency == 5
+    one_by_one = ProcessorSettings(lint_workers=2, lint_batch_files=1)
+    assert (one_by_one.lint_slots, one_by_one.lint_concurrency) == (5, 7)
 
 
 def test_unknown_keys_are_rejected() -> None:
