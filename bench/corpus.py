@@ -1,10 +1,21 @@
-"""The SQL files a run lints, and the variants scenarios need (fresh, changed, cycled).
+"""The SQL files a run lints, and the variants scenarios need (fresh, changed, cycled, long).
 
 Every variant is new text that no earlier run (and no result cache) has seen:
 a unique comment line is appended, which SQLFluff lints like any other line.
+
+The fixtures' statements are short (the shared corpora have one statement of
+50+ lines among 588 files), so the slower corpus that the first-pass target
+also asks for is made from them, deterministically: ``python -m bench.corpus
+long var/bench/long`` writes files of long statements, each a chain of the
+source's SELECT statements as common table expressions, then ``make bench
+BENCH_ARGS="throughput --corpus var/bench/long"`` lints it (ansi: the sources
+are the ansi fixtures, ``--from`` names others).
 """
 
+import argparse
 import io
+import re
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +93,69 @@ class Corpus:
             path.write_text(text, encoding="utf-8")
         (folder / ".sqlfluff").write_text(SQLFLUFF_CONFIG)
         return folder
+
+
+def _selects(source: Corpus) -> list[str]:
+    """The source's SELECT statements in file-name order, comment lines dropped, each whole.
+
+    A piece of a ``;`` split with an odd number of quotes or unbalanced brackets was
+    cut inside a literal or an expression: it is left out, not guessed at.
+    """
+    found = []
+    for name in sorted(source.files):
+        text = "\n".join(ln for ln in source.files[name].splitlines() if not ln.lstrip().startswith("--"))
+        for piece in text.split(";"):
+            stmt = textwrap.dedent(piece.strip("\n")).strip()
+            whole = stmt.count("'") % 2 == 0 and stmt.count("(") == stmt.count(")") and '"' not in stmt
+            if whole and re.match(r"select\b", stmt, re.IGNORECASE):
+                found.append(stmt)
+    if not found:
+        raise ValueError("the source has no SELECT statements to build long ones from")
+    return found
+
+
+def long_statements(source: Corpus, files: int = 60, min_lines: int = 50) -> Corpus:
+    """``files`` files of one statement of at least ``min_lines`` lines: the source's SELECTs as CTEs.
+
+    Deterministic: the same source gives the same files. The selects are taken in
+    turn, so consecutive files hold different ones (and a small source's repeat
+    differs in its CTE names).
+    """
+    selects = _selects(source)
+    out, turn = {}, 0
+    for i in range(files):
+        ctes: list[str] = []
+        lines = 1
+        while lines < min_lines:
+            body = textwrap.indent(selects[turn % len(selects)], "    ")
+            turn += 1
+            ctes.append(f"f{i}_c{len(ctes)} as (\n{body}\n)")  # names unique per file: no two files alike
+            lines += body.count("\n") + 2
+        out[f"long_{i:03d}.sql"] = "with " + ",\n".join(ctes) + f"\nselect * from f{i}_c{len(ctes) - 1};\n"
+    return Corpus(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.corpus long OUT [--from DIR] [--files N] [--min-lines N]``."""
+    p = argparse.ArgumentParser(prog="python -m bench.corpus", description=long_statements.__doc__)
+    p.add_argument("kind", choices=["long"])
+    p.add_argument("out", type=Path, help="folder to write (created)")
+    p.add_argument("--from", dest="source", type=Path, default=None,
+                   help=f"folder of .sql sources; default: {DEFAULT_CORPUS}, else {FIXTURES}")
+    p.add_argument("--files", type=int, default=60)
+    p.add_argument("--min-lines", type=int, default=50)
+    args = p.parse_args(argv)
+    source = args.source or (DEFAULT_CORPUS if DEFAULT_CORPUS.is_dir() else FIXTURES)
+    made = long_statements(Corpus.load(source), args.files, args.min_lines)
+    for name, text in made.files.items():
+        (args.out / name).parent.mkdir(parents=True, exist_ok=True)
+        (args.out / name).write_text(text, encoding="utf-8")
+    print(f"{len(made)} files, {made.lines} lines from {source} in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
 
 
 def _append(text: str, line: str) -> str:

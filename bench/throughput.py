@@ -6,6 +6,8 @@ Each repeat lints freshly tagged files, so no result cache can answer a
 "first" submission.
 """
 
+import psutil
+
 from bench.baseline import CliRun, run_cli
 from bench.common import Context, JobRun, time_zip_job, warm_up, watched
 from bench.corpus import Corpus
@@ -14,6 +16,28 @@ from bench.watch import JobWatcher
 from harness.stack import Stack
 
 CHANGED_FRACTION = 0.05
+# Where the service's CPU goes, per file: robust to a busy machine, where wall times are not.
+CPU_PARTS = ("processors main process", "lint processes", "sink", "ingest")
+
+
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each part of the stack.
+
+    A lint process's CPU counts once it is reaped too (pebble joins a recycled one).
+    """
+    used = dict.fromkeys(CPU_PARTS, 0.0)
+    for name, pid in stack.pids().items():
+        try:
+            proc = psutil.Process(pid)
+            own = proc.cpu_times()
+            kids = [c.cpu_times() for c in proc.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        kid_s = sum(k.user + k.system for k in kids) + own.children_user + own.children_system
+        part = "processors main process" if name.startswith("processors") else name
+        used[part] = used.get(part, 0.0) + own.user + own.system
+        used["lint processes" if name.startswith("processors") else part] += kid_s
+    return used
 
 
 def _cli(ctx: Context, corpus: Corpus, name: str) -> CliRun:
@@ -27,23 +51,32 @@ def throughput(ctx: Context) -> None:
     """Corpus ZIP -> all results in the DB, against ``sqlfluff lint --processes <cores>``."""
     cli: list[float] = []
     svc: list[float] = []
+    cpu: dict[str, list[float]] = {part: [] for part in CPU_PARTS}
     with watched(ctx.spec("throughput"), interval=0.02) as (stack, watcher):
         warm_up(stack, watcher, ctx.corpus, ctx.dialect, ctx.tag("tp"))
         for r in range(ctx.repeats):
             variant = ctx.corpus.tagged(ctx.tag("tp", r))
             order = (_svc_turn, _cli_turn) if r % 2 else (_cli_turn, _svc_turn)
             for turn in order:
+                before = cpu_seconds(stack)
                 turn(ctx, stack, watcher, variant, f"tp-{r}", cli, svc)
+                if turn is _svc_turn:
+                    after = cpu_seconds(stack)
+                    for part in CPU_PARTS:
+                        cpu[part].append(1000 * (after[part] - before[part]) / len(variant))
     files, lines = len(ctx.corpus), ctx.corpus.tagged("x").lines  # as linted: one tag line more per file
     c, s = median(cli), median(svc)
     note = f"{files} files, {lines} lines, median of {ctx.repeats}"
-    ctx.report.details["throughput"] = {"cli_s": cli, "service_s": svc, "files": files, "lines": lines}
+    ctx.report.details["throughput"] = {"cli_s": cli, "service_s": svc, "files": files, "lines": lines,
+                                        "cpu_ms_per_file": cpu}
     ctx.report.add(
         Row("throughput", f"sqlfluff lint --processes {ctx.cores}: wall time", c, "s", note=note),
         Row("throughput", "service ZIP -> all results in DB: wall time", s, "s", note=note),
         Row("throughput", "sqlfluff lint: files/s", files / c, "files/s", note=f"{lines / c:,.0f} lines/s"),
         Row("throughput", "service: files/s", files / s, "files/s", note=f"{lines / s:,.0f} lines/s"),
         Row("throughput", "first submission: CLI time / service time", c / s, "x", ">= 1.3x", c / s >= 1.3),
+        *(Row("throughput", f"CPU per file: {part}", median(cpu[part]), "ms", note=f"median of {ctx.repeats}")
+          for part in CPU_PARTS),
     )
 
 
