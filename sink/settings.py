@@ -19,9 +19,11 @@ class SinkSettings(WorkerSettings):
     )
     batch_size: int = Field(500, ge=1, description="Most events written in one DB transaction.")
     batch_window_seconds: float = Field(
-        0.05,
-        gt=0,
-        description="Flush period of a batch that is not full; the last hop of every job's latency.",
+        0.0,
+        ge=0,
+        description="How long a batch that is not full may wait from its first event for more, trading "
+        "latency for fewer transactions; 0 writes as soon as the stream has nothing more ready (events "
+        "arriving during a write make the next batch, so batches still grow under load).",
     )
     db_retry_max_seconds: float = Field(
         30.0, gt=0, description="Ceiling of the backoff between attempts while the database is unavailable."
