@@ -6,7 +6,11 @@ count (their rows may be younger than it). A count is reused for
 ``FRESH_S`` while the estimate stays under the limit, so a busy tenant costs
 one query every half second, not one a job; an estimate that reaches the
 limit is counted again at once, so a refusal is always decided on a fresh
-count, and a finished job frees its slot for the next request. A per-tenant
+count, and a finished job frees its slot for the next request. The next
+count starts in the background once a count is half that age, so under load
+requests do not all wait for it every half second (the profile showed that
+stall in the p99); the count it makes adds the jobs admitted while it ran.
+A per-tenant
 lock makes count-and-admit one step within the process, so two requests on
 one replica cannot both take the last slot; it is held for the count only,
 never while a job is stored or published.
@@ -71,6 +75,8 @@ class JobSlots:
         self._table = table
         self._clock = clock
         self._accepting: Counter[str] = Counter()
+        self._admitted: Counter[str] = Counter()  # ever, per tenant: what a count missed while it ran
+        self._refreshing: dict[str, asyncio.Task[Tally]] = {}
         # One of each per tenant seen: tenants are few (each from a key an admin made).
         self._locks: dict[str, asyncio.Lock] = {}
         self._tallies: dict[str, Tally] = {}
@@ -82,19 +88,41 @@ class JobSlots:
             tally = self._tallies.get(tenant)
             if tally is None or self._clock() - tally.at >= FRESH_S or tally.counted + tally.since >= limit:
                 tally = await self._recount(tenant)
+            elif self._clock() - tally.at >= FRESH_S / 2 and tenant not in self._refreshing:
+                self._refresh_ahead(tenant)
             active = tally.counted + tally.since
             if active >= limit:
                 message = f"{active} jobs are not finished yet, {limit} at most"
                 raise TooManyActiveJobsError(message, ACTIVE_RETRY_S)
             tally.since += 1
             self._accepting[tenant] += 1
+            self._admitted[tenant] += 1
 
     async def _recount(self, tenant: str) -> Tally:
-        """A fresh count, plus the jobs in flight read before it: counted twice at worst, never missed."""
-        in_flight, at = self._accepting[tenant], self._clock()
-        tally = Tally(await self._unfinished(tenant), at, in_flight)
+        """A fresh count, plus the jobs in flight read before it and those admitted while it ran.
+
+        Counted twice at worst, never missed.
+        """
+        in_flight, at, admitted = self._accepting[tenant], self._clock(), self._admitted[tenant]
+        counted = await self._unfinished(tenant)
+        tally = Tally(counted, at, in_flight + self._admitted[tenant] - admitted)
         self._tallies[tenant] = tally
         return tally
+
+    def _refresh_ahead(self, tenant: str) -> None:
+        """Count in the background; admissions go on with the current tally meanwhile."""
+        task = asyncio.create_task(self._recount(tenant))
+        self._refreshing[tenant] = task
+        task.add_done_callback(lambda done: self._refreshed(tenant, done))
+
+    async def counted(self) -> None:
+        """Wait for the counts running in the background (a test's or a shutdown's)."""
+        await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+
+    def _refreshed(self, tenant: str, task: "asyncio.Task[Tally]") -> None:
+        del self._refreshing[tenant]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("tenant %s's jobs not counted ahead", tenant, exc_info=task.exception())
 
     async def _unfinished(self, tenant: str) -> int:
         try:

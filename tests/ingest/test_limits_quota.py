@@ -142,6 +142,25 @@ async def test_a_count_is_reused_while_far_from_the_limit_and_redone_at_it(engin
     await slots.admit("acme")  # at the limit every request counts afresh: one slot came free
 
 
+async def test_a_count_half_its_age_is_renewed_in_the_background_without_holding_requests(
+    engine: Engine,
+) -> None:
+    """The next count starts at FRESH_S / 2, so no request waits for it; its result decides the next ones."""
+    now = [0.0]
+    slots = JobSlots(engine, limits(max_active_jobs=5), clock=lambda: now[0])
+    await slots.admit("acme")  # counted: 0 in the database
+    for _ in range(3):
+        add_job(engine, "acme", JobStatus.ACCEPTED)  # another replica's jobs, after the count
+    now[0] += FRESH_S / 2
+    await slots.admit("acme")  # admitted on the count in hand (1 + 0), the next count starts
+    await slots.counted()
+    with pytest.raises(TooManyActiveJobsError, match="5 jobs are not finished yet"):
+        await slots.admit("acme")  # the new count: 3 rows + the 2 in flight here, still fresh
+    now[0] += FRESH_S / 4
+    slots.settle("acme")
+    await slots.admit("acme")  # at the limit every request counts afresh: one slot came free
+
+
 async def test_racing_admissions_in_one_process_take_only_the_free_slots(engine: Engine) -> None:
     slots = JobSlots(engine, limits(max_active_jobs=3))
     results = await asyncio.gather(*(slots.admit("acme") for _ in range(20)), return_exceptions=True)
