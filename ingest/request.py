@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 import sqlfluff
@@ -97,7 +98,7 @@ class JobRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    fingerprint: str
+    asked: InstanceOf[dict]  # what the client sent, as :func:`request_digest` takes it
     zip_file_path: Text | None = None
     sql_content: Text | None = None
     upload: InstanceOf[Upload] | None = None
@@ -114,6 +115,11 @@ class JobRequest(BaseModel):
             raise first_fault(exc) from None
         except RecursionError as exc:
             raise RequestRejectedError(ErrorCode.INVALID_JSON, "the body is nested too deeply") from exc
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The digest an ``Idempotency-Key`` is bound to: computed only for a request that has a key."""
+        return request_digest(self.asked)
 
     @property
     def kind(self) -> SubmissionType:
@@ -142,7 +148,7 @@ class JobRequest(BaseModel):
         else:
             asked = {"form": data, "file": upload.client_name, "sha256": upload.staged.sha256}
         return {
-            "fingerprint": request_digest(asked),
+            "asked": asked,
             "zip_file_path": path,
             "sql_content": sql,
             "upload": upload,

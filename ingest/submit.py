@@ -79,7 +79,9 @@ class SubmitJob:
         try:
             await check_callback(request.callback_url, self._settings)  # before anything is claimed
             async with self._keys.guard(key, tenant):
-                replay = await self._keys.claim(key, request.fingerprint, job_id, tenant)
+                replay = None
+                if key is not None:  # the fingerprint is a digest of the body: only a keyed request needs it
+                    replay = await self._keys.claim(key, request.fingerprint, job_id, tenant)
                 if replay is not None:
                     return Outcome(replay, replayed=True)
                 job = await self._accept(job_id, request, key, tenant, limits)
