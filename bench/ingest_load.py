@@ -10,6 +10,14 @@ ingest path; processors and sink would only compete for the same two cores.
    rate (wrk2 is not in Debian), so each of 32 connections waits a think time
    between requests, calibrated by a short run; the achieved rate is reported
    beside the latency. Latency is wrk's, from send to response.
+
+Each run also reports the ingest's CPU time per response (user + system,
+its threads included, psutil): on a machine shared with other work the rate
+follows the neighbours, while the CPU a job costs the ingest barely does, so
+that is the figure to compare before and after a change.
+
+With ``--env AUTH_REQUIRED=true`` the requests carry a submitter's API key
+(made in the run's database), so the authenticated path is the one measured.
 """
 
 import json
@@ -17,6 +25,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 
 from bench.common import Context
@@ -24,6 +33,8 @@ from bench.report import Row
 from bench.stack import running
 from bench.tools import ensure_wrk
 from harness.stack import Stack
+from runtime.access import Role
+from runtime.api_keys import create_key
 from runtime.db import create_db_engine
 from runtime.tables import jobs
 
@@ -43,26 +54,48 @@ class WrkRun:
     p50_ms: float
     p99_ms: float
     requests: int
+    cpu_ms: float = 0.0  # the ingest's CPU per response
 
 
-def _wrk(wrk: str, stack: Stack, connections: int, seconds: float, think_ms: float = 0) -> WrkRun:
+def _cpu_s(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def api_key(stack: Stack) -> str:
+    """A submitter's key when the stack requires keys, else nothing (the default tenant)."""
+    if stack.env.get("AUTH_REQUIRED", "false").lower() not in {"true", "1", "yes", "on"}:
+        return ""
+    engine = create_db_engine(stack.settings.database_url)
+    with engine.begin() as conn:
+        key = create_key(conn, "bench", Role.SUBMITTER, name="bench ingest")[1]
+    engine.dispose()
+    return key
+
+
+def _wrk(
+    wrk: str, stack: Stack, connections: int, seconds: float, think_ms: float = 0, key: str = ""
+) -> WrkRun:
     cmd = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(LUA),
-           f"{stack.base_url}/api/v1/jobs", "--", f"{think_ms:.3f}"]
+           f"{stack.base_url}/api/v1/jobs", "--", f"{think_ms:.3f}", key]
+    pid = stack.pids()["ingest"]
+    cpu = _cpu_s(pid)
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    cpu = _cpu_s(pid) - cpu
     line = next(ln for ln in out.splitlines() if ln.startswith("BENCH "))
     d = json.loads(line.removeprefix("BENCH "))
     errors = sum(d[k] for k in ("connect", "read", "write", "status", "timeout"))
     return WrkRun(connections, think_ms, d["requests"] / (d["duration_us"] / 1e6), errors,
-                  d["p50_us"] / 1000, d["p99_us"] / 1000, d["requests"])
+                  d["p50_us"] / 1000, d["p99_us"] / 1000, d["requests"], 1000 * cpu / max(d["requests"], 1))
 
 
-def _paced(wrk: str, stack: Stack, target: float, seconds: float) -> tuple[WrkRun, WrkRun]:
+def _paced(wrk: str, stack: Stack, target: float, seconds: float, key: str) -> tuple[WrkRun, WrkRun]:
     """Think time so that ``PACED_CONNECTIONS`` / (latency + think) is ``target`` requests/s."""
     c = PACED_CONNECTIONS
     think = c / target * 1000
-    probe = _wrk(wrk, stack, c, 3, think)
+    probe = _wrk(wrk, stack, c, 3, think, key)
     service_ms = c / probe.rate * 1000 - think  # what each round trip really costs on top of the think time
-    return probe, _wrk(wrk, stack, c, seconds, max(0.0, c / target * 1000 - service_ms))
+    return probe, _wrk(wrk, stack, c, seconds, max(0.0, c / target * 1000 - service_ms), key)
 
 
 def ingest(ctx: Context) -> None:
@@ -70,11 +103,12 @@ def ingest(ctx: Context) -> None:
     wrk = ensure_wrk()
     seconds = ctx.options.get("ingest_seconds", 8)
     with running(ctx.spec("ingest", pipeline=False)) as stack:
-        warm = _wrk(wrk, stack, 4, 2)  # warm-up: connections, DB pool, producer
-        sweep = [_wrk(wrk, stack, c, seconds) for c in SWEEP]
+        key = api_key(stack)
+        warm = _wrk(wrk, stack, 4, 2, key=key)  # warm-up: connections, DB pool, producer
+        sweep = [_wrk(wrk, stack, c, seconds, key=key) for c in SWEEP]
         clean = [r for r in sweep if r.errors == 0]
         best = max(clean or sweep, key=lambda r: r.rate)
-        pairs = {label: _paced(wrk, stack, rate, seconds)
+        pairs = {label: _paced(wrk, stack, rate, seconds, key)
                  for label, rate in (("50% of max", best.rate * 0.5), ("80% of max", best.rate * 0.8),
                                      ("500 jobs/s", 500.0))}
         paced = {label: run for label, (_, run) in pairs.items()}
@@ -88,7 +122,8 @@ def ingest(ctx: Context) -> None:
                                     "jobs_rows": rows, "requests": sum(r.requests for r in runs)}
     for r in sweep:
         ctx.report.add(Row("ingest", f"closed loop, {r.connections} connections: rate", r.rate, "jobs/s",
-                           note=f"p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, errors {r.errors}"))
+                           note=f"p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, errors {r.errors}, "
+                                f"ingest CPU {r.cpu_ms:.2f} ms/job"))
     ctx.report.add(Row("ingest", "max accepted rate (zero errors)", best.rate, "jobs/s", ">= 1,000/s",
                        best.rate >= 1000 and best.errors == 0, f"at {best.connections} connections"))
     for label, r in paced.items():

@@ -1,4 +1,5 @@
--- POST one single-SQL job per request; `-- <think_ms>` paces each connection (0 = flat out).
+-- POST one single-SQL job per request; `-- <think_ms> [<API key>]` paces each connection (0 = flat out)
+-- and, when a key is given, sends it as the bearer (the authenticated path).
 -- done() prints one JSON line (prefixed BENCH) that bench/ingest_load.py parses.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -8,6 +9,9 @@ local think_ms = 0
 
 function init(args)
   think_ms = tonumber(args[1] or "0") or 0
+  if args[2] ~= nil and args[2] ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. args[2]
+  end
 end
 
 function delay()
