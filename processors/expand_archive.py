@@ -12,6 +12,7 @@ Only the job's own upload (``jobs/<job_id>/``, written once by the ingest) is
 keyed: a tenant's import area can be rewritten between hashing and reading.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from processors.storage import UnsafePathError, is_own_upload, resolve_job_sourc
 from schemas.events import ErrorInfo, JobExpanded, JobSubmitted, LintResult, LintTask
 from schemas.statuses import TaskStatus
 
+log = logging.getLogger(__name__)
 Sized = Callable[[int], None]
 
 
@@ -92,6 +94,8 @@ def iter_archive_events(
     entry = cache.archives.get(key) if key is not None else None
     answered = _answered(entry, job, cache) if entry is not None else None
     if answered is not None:
+        log.info("job %s: its archive was expanded before; %d files answered from one entry",
+                 job.job_id, len(answered))
         sized(len(answered))
         yield from answered
         yield JobExpanded(job_id=job.job_id, task_count=len(answered))
