@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -140,3 +141,36 @@ async def test_sink_materialises_a_job_and_dead_letters_garbage(
         (topic_names.progress, "UNDECODABLE_EVENT"),
     ]
     assert dead[1].payload == "{not json"
+
+
+
+async def test_no_offset_is_committed_before_the_database_has_the_events(
+    kafka_bootstrap: str, topic_names: TopicNames, unique_id: str, sqlite_db_url: str, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """While every write fails nothing is acked, so nothing is committed; once the DB answers, all is."""
+    settings = SinkSettings(
+        kafka_bootstrap_servers=kafka_bootstrap, database_url=sqlite_db_url, topics=topic_names,
+        consumer_group_id=f"sink-{unique_id}", db_retry_max_seconds=0.5, faust_datadir=tmp_path / "faust",
+    )
+    ev = JobEvents()
+    job_id = str(ev.job_id)
+    records = [(topic_names.jobs, ev.submitted()), (topic_names.progress, ev.expanded()),
+               (topic_names.lint_results, ev.success(0)), (topic_names.lint_results, ev.success(1))]
+    await asyncio.to_thread(_produce, kafka_bootstrap, [(t, job_id, encode(r)) for t, r in records])
+    consumed = [topic_names.jobs, topic_names.progress, topic_names.lint_results]
+    engine = create_db_engine(sqlite_db_url)
+    app = make_faust_app(settings)  # no tables yet: every write fails, and is retried
+    with caplog.at_level(logging.WARNING, logger="sink.writer"):
+        await app.start()
+        try:
+            await _until(lambda: any("database write failed" in r.getMessage() for r in caplog.records))
+            await asyncio.sleep(2 * float(app.conf.broker_commit_interval))
+            lag = await asyncio.to_thread(_lag, kafka_bootstrap, settings.consumer_group_id, consumed)
+            assert lag == len(records)  # two commit intervals passed, and nothing was committed
+            await asyncio.to_thread(upgrade, sqlite_db_url)
+            await _until(lambda: _status(engine, job_id) == JobStatus.COMPLETED)
+            await _until(lambda: _lag(kafka_bootstrap, settings.consumer_group_id, consumed) == 0)
+        finally:
+            await app.stop()
+            engine.dispose()
