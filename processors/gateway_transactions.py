@@ -14,12 +14,12 @@ import logging
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import KafkaError, ProducerFenced
+from aiokafka.errors import ProducerFenced
 from faust.types import TP
 
 from processors.settings import ProcessorSettings
+from runtime.faust.partition_producer import commit, open_producer, stop
 from runtime.faust.publisher import Outgoing
-from runtime.faust.transactions import commit, transactional_producer
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ class GatewayTransactions(ConsumerRebalanceListener):
         await asyncio.gather(*(self._open(tp) for tp in new if tp not in self._producers))
 
     async def _open(self, tp: TP) -> None:
-        producer = transactional_producer(self._settings, self._group, tp, self._settings.producer_linger_ms)
-        await producer.start()
-        self._producers[tp] = producer
+        self._producers[tp] = await open_producer(
+            self._settings, self._group, tp, self._settings.producer_linger_ms
+        )
 
     async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         """Close the producers of partitions another member takes over."""
@@ -50,10 +50,7 @@ class GatewayTransactions(ConsumerRebalanceListener):
         for tp in list(self._producers) if partitions is None else list(partitions):
             producer = self._producers.pop(tp, None)
             if producer is not None:
-                try:
-                    await producer.stop()
-                except KafkaError:  # a fenced producer may refuse to stop cleanly; it is gone either way
-                    log.info("producer of %s[%s] stopped with an error", tp.topic, tp.partition)
+                await stop(producer)
 
     async def commit(self, partition: TopicPartition, messages: list[Outgoing], next_offset: int) -> bool:
         """Forward ``messages`` and move the gateway's offset, in one transaction; False when not ours."""

@@ -25,13 +25,22 @@ from collections.abc import Iterable
 from contextlib import suppress
 
 import faust
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError, ProducerFenced
 from faust.types import TP, EventT, Message
 
 from runtime.faust.isolation import commit_elsewhere
 from runtime.faust.ordered_commit import PartitionLedger, Pending
+from runtime.faust.partition_producer import (
+    TRANSACTION_DEADLINE_S,
+    StuckError,
+    bounded,
+    commit,
+    committed_offset,
+    open_producer,
+    stop,
+)
 from runtime.faust.publisher import Outgoing
 from runtime.kafka_security import kafka_security
 from runtime.settings import WorkerSettings
@@ -40,36 +49,6 @@ log = logging.getLogger(__name__)
 # A transaction that fails for a passing reason (a leader moving) is tried again this often.
 COMMIT_ATTEMPTS = 5
 RETRY_BACKOFF_S = 0.5
-
-
-def transactional_id(group: str, tp: TP) -> str:
-    """One id per input partition, stable across workers: whoever owns the partition fences the rest."""
-    return f"{group}-{tp.topic}-{tp.partition}"
-
-
-def transactional_producer(
-    settings: WorkerSettings, group: str, tp: TP, linger_ms: int = 5
-) -> AIOKafkaProducer:
-    """The partition's producer (not started: ``start`` fences its previous owner), secured like the app."""
-    return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        transactional_id=transactional_id(group, tp),
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=linger_ms,
-        **kafka_security(settings).aiokafka(),
-    )
-
-
-async def commit(
-    producer: AIOKafkaProducer, tp: TP, group: str, messages: Iterable[Outgoing], next_offset: int
-) -> None:
-    """One transaction: ``messages`` and ``group``'s offset of ``tp`` moved to ``next_offset``, or nothing."""
-    async with producer.transaction():
-        for message in messages:
-            await producer.send(message.topic, message.value, key=message.key, headers=message.headers)
-        offsets = {TopicPartition(tp.topic, tp.partition): next_offset}
-        await producer.send_offsets_to_transaction(offsets, group)
 
 
 class ArrivalSensor(faust.Sensor):
@@ -121,17 +100,16 @@ class PartitionTransactions:
         return self._producers[tp]
 
     async def _open(self, tp: TP, ledger: PartitionLedger) -> AIOKafkaProducer:
-        producer = transactional_producer(self._settings, self._group, tp, self._linger_ms)
-        await producer.start()  # init_transactions: the previous owner's open transaction is aborted
+        producer = await open_producer(self._settings, self._group, tp, self._linger_ms)
         try:
-            ledger.floor = await self._committed_offset(tp)  # its last commit, if any, is complete now
+            # the previous owner's last transaction is complete or aborted now: its offset is final
+            ledger.floor = await committed_offset(await self._admin_client(), self._group, tp)
         except KafkaError:
-            with suppress(KafkaError):
-                await producer.stop()
+            await stop(producer)
             raise
         return producer
 
-    async def _committed_offset(self, tp: TP) -> int | None:
+    async def _admin_client(self) -> AIOKafkaAdminClient:
         if self._admin is None:
             admin = AIOKafkaAdminClient(
                 bootstrap_servers=self._settings.kafka_bootstrap_servers,
@@ -139,10 +117,7 @@ class PartitionTransactions:
             )
             await admin.start()
             self._admin = admin
-        key = TopicPartition(tp.topic, tp.partition)
-        found = await self._admin.list_consumer_group_offsets(self._group, partitions=[key])
-        offset = found.get(key)
-        return offset.offset if offset is not None and offset.offset >= 0 else None
+        return self._admin
 
     async def on_revoked(self, _sender: object, revoked: set[TP], **_kwargs: object) -> None:
         """Commit what each partition finished, then close its producer; the rest is the next owner's."""
@@ -158,21 +133,16 @@ class PartitionTransactions:
 
     async def _close(self, tp: TP) -> None:
         async with self._locks[tp]:
-            ledger = self._ledgers.pop(tp, None)
-            opening = self._producers.pop(tp, None)
-            if opening is None:
-                return
-            try:
-                producer = await opening
-            except KafkaError:
-                return  # never opened: nothing of it to commit or stop
+            ledger = self._ledgers.get(tp)
             # Faust waited for the events in flight; a finished one behind a delivery Faust
             # dropped from its buffers stays uncommitted, for the next owner to redo.
             if ledger is not None and not ledger.fenced and (batch := ledger.ready()):
-                await self._commit(producer, tp, ledger, batch)
-            # a fenced producer may refuse to stop cleanly; it is gone either way
-            with suppress(KafkaError):
-                await producer.stop()
+                await self._commit(tp, ledger, batch)
+            self._ledgers.pop(tp, None)
+            opening = self._producers.pop(tp, None)
+            if opening is not None:
+                with suppress(KafkaError):
+                    await stop(await opening)
 
     def arrived(self, tp: TP, offset: int, message: Message) -> None:
         """Record a delivery of an owned partition (others' topics are not ours)."""
@@ -203,32 +173,31 @@ class PartitionTransactions:
 
     async def _drain(self, tp: TP, ledger: PartitionLedger) -> None:
         async with self._locks[tp]:
-            opening = self._producers.get(tp)
-            if opening is None or self._ledgers.get(tp) is not ledger:
-                return
-            try:
-                producer = await opening
-            except KafkaError as exc:  # the transaction coordinator refused us: a new worker starts over
-                log.error(
-                    "%s[%s]: no transactional producer (%r); the worker stops", tp.topic, tp.partition, exc
-                )
-                await self._app.crash(exc)
-                return
-            batch = ledger.ready()  # after the opening: the floor is known
-            if batch and not ledger.fenced:
-                await self._commit(producer, tp, ledger, batch)
+            if tp in self._producers and self._ledgers.get(tp) is ledger and not ledger.fenced:
+                await self._commit(tp, ledger, ledger.ready())
 
-    async def _commit(
-        self, producer: AIOKafkaProducer, tp: TP, ledger: PartitionLedger, batch: list[Pending]
-    ) -> bool:
-        """Commit the batch, retrying passing errors; a fenced producer gives the partition up."""
-        messages = [message for entry in batch for message in entry.messages]  # the same on each attempt
-        next_offset = batch[-1].offset + 1
+    async def _commit(self, tp: TP, ledger: PartitionLedger, batch: list[Pending]) -> None:
+        """Commit the batch, retrying passing errors; a fenced producer gives the partition up.
+
+        A transaction stuck past its deadline gets a new producer, which fences the
+        stuck one; the new producer's floor drops what was committed meanwhile.
+        """
         for attempt in range(COMMIT_ATTEMPTS):
             try:
-                await commit(producer, tp, self._group, messages, next_offset)
+                producer = await self._producers[tp]
+            except KafkaError as exc:  # the coordinator refused us a producer: a new worker starts over
+                return await self._give_up(tp, exc)
+            batch = [entry for entry in batch if ledger.floor is None or entry.offset >= ledger.floor]
+            if not batch:
+                return None
+            messages = [message for entry in batch for message in entry.messages]
+            next_offset = batch[-1].offset + 1
+            try:
+                await bounded(
+                    commit(producer, tp, self._group, messages, next_offset), TRANSACTION_DEADLINE_S
+                )
                 self.committed[tp] = next_offset
-                return True
+                return None
             except ProducerFenced:
                 log.warning(
                     "%s[%s]: fenced by a newer owner; %d events left to it",
@@ -237,14 +206,25 @@ class PartitionTransactions:
                     len(batch),
                 )
                 ledger.fenced = True
-                return False
+                return None
+            except StuckError:
+                log.warning(
+                    "%s[%s]: transaction stuck, attempt %d: a new producer",
+                    tp.topic,
+                    tp.partition,
+                    attempt + 1,
+                )
+                await stop(producer)
+                self._producers[tp] = asyncio.ensure_future(self._open(tp, ledger))
             except KafkaError as exc:
                 log.warning(
                     "%s[%s]: transaction failed (%r), attempt %d", tp.topic, tp.partition, exc, attempt + 1
                 )
                 await asyncio.sleep(RETRY_BACKOFF_S * 2**attempt)
-        log.error(
-            "%s[%s]: giving up after %d attempts; the worker stops", tp.topic, tp.partition, COMMIT_ATTEMPTS
+        return await self._give_up(
+            tp, RuntimeError(f"transactions of {tp.topic}[{tp.partition}] keep failing")
         )
-        await self._app.crash(RuntimeError(f"transactions of {tp.topic}[{tp.partition}] keep failing"))
-        return False
+
+    async def _give_up(self, tp: TP, exc: BaseException) -> None:
+        log.error("%s[%s]: %r; the worker stops", tp.topic, tp.partition, exc)
+        await self._app.crash(exc)
