@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.common import Context
 from bench.corpus import DEFAULT_CORPUS, FIXTURES, Corpus
 from bench.fairness import fairness
+from bench.guarantees import guarantees
 from bench.ingest_load import ingest
 from bench.latency import latency
 from bench.memory import memory
@@ -34,6 +35,7 @@ SCENARIOS: dict[str, Callable[[Context], None]] = {
     "profile": profile,
     "fairness": fairness,
     "recovery": recovery,
+    "guarantees": guarantees,
 }
 DEFAULT = ("throughput", "resubmit", "latency", "ingest", "memory", "scaling")
 
