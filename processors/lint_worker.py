@@ -27,6 +27,9 @@ from schemas.events import LintOptions
 # of option sets, so a small LRU keeps that cost to once per worker and option set.
 LINTER_CACHE_SIZE = 16
 _linters: LRUCache[tuple[object, ...], Any] = LRUCache(maxsize=LINTER_CACHE_SIZE)
+# Each cached linter's rule pack, by the linter's id (the linter itself kept beside it, so a reused id
+# of an evicted linter is never mistaken for it).
+_rule_packs: LRUCache[int, tuple[Any, Any]] = LRUCache(maxsize=LINTER_CACHE_SIZE)
 _VIOLATION_KEYS = (
     "code",
     "description",
@@ -75,6 +78,29 @@ def _linter_for(options: LintOptions) -> Any:
     return linter
 
 
+def _lint_records(linter: Any, file_name: str, sql: str) -> list[dict[str, Any]]:
+    """``linter.lint_string_wrapped(sql).as_records()``, with the linter's rule pack built once.
+
+    SQLFluff builds the rule pack (every rule instantiated from the config) for
+    each string it lints, as the CLI does for each file: a few ms a file. The
+    rules keep no state between files, so one pack per linter gives the same
+    findings (the fixture tests compare with SQLFluff's own lint).
+    """
+    linted_dir = importlib.import_module("sqlfluff.core.linter.linted_dir")
+    linting_result = importlib.import_module("sqlfluff.core.linter.linting_result")
+    pack = _rule_packs.get(id(linter))
+    if pack is None or pack[0] is not linter:
+        pack = (linter, linter.get_rulepack())
+        _rule_packs[id(linter)] = pack
+    parsed = linter.parse_string(sql, fname=file_name)
+    linted = linter.lint_parsed(parsed, pack[1], formatter=linter.formatter)
+    folder = linted_dir.LintedDir(file_name)
+    folder.add(linted)
+    result = linting_result.LintingResult()
+    result.add(folder)
+    return list(result.as_records())
+
+
 def _failure(code: ErrorCode, message: str, started: float) -> dict[str, Any]:
     return {
         "status": "FAILURE",
@@ -120,7 +146,7 @@ def _lint(file_name: str, sql: str, options_json: str, started: float) -> dict[s
         options = LintOptions.model_validate_json(options_json)
         check_inline_config(sql)  # before SQLFluff applies the file's directives over our overrides
         linter = _linter_for(options)
-        records = linter.lint_string_wrapped(sql, fname=file_name).as_records()
+        records = _lint_records(linter, file_name, sql)
         _check_parse_limit(records[0]["violations"] if records else [])
         # A second pass, with fixing on, as `sqlfluff fix` runs it: the violations stay those of `lint`.
         fixed = fix_outcome(linter, file_name, sql) if options.fix else None
