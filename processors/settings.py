@@ -68,9 +68,9 @@ class ProcessorSettings(WorkerSettings):
         "jobs' files; 0 sends every job down the bulk lane."
     )
     processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
-        "at_least_once",
-        description="exactly_once: a job's expansion and a task's lint commit their "
-        "outputs and input offset in one Kafka transaction, so read_committed readers see each once.",
+        "exactly_once",
+        description="exactly_once: a job's expansion and a task's lint commit their outputs and input offset "
+        "in one Kafka transaction, so read_committed readers see each once; at_least_once: repeats possible.",
     )
     transaction_inline_max_bytes: int = Field(
         8 * MIB, ge=0, description="exactly_once only: inline SQL bytes a job's expansion may hold until its "
