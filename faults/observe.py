@@ -160,3 +160,21 @@ def dump(engine: Engine) -> tuple[list[tuple], list[tuple]]:
 def diff_rows(before: list[tuple], after: list[tuple]) -> int:
     """How many rows differ (changed, added or removed) between two sorted dumps."""
     return len(set(before) ^ set(after))
+
+
+Dump = tuple[list[tuple], list[tuple]]
+
+
+def changed_columns(before: Dump, after: Dump) -> dict[str, int]:
+    """``table.column`` → rows whose value changed between two dumps: what a failed replay changed."""
+    counts: dict[str, int] = {}
+    for table, old, new in ((jobs, before[0], after[0]), (tasks, before[1], after[1])):
+        by_key = {row[0]: row for row in old}
+        for row in new:
+            previous = by_key.get(row[0])
+            if previous is None or previous == row:
+                continue
+            for name, was, now in zip(table.c.keys(), previous, row, strict=True):
+                if was != now:
+                    counts[f"{table.name}.{name}"] = counts.get(f"{table.name}.{name}", 0) + 1
+    return counts

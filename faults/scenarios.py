@@ -13,7 +13,7 @@ from faults.figures import Figures
 from faults.kafka_probe import delete_group, wait_caught_up
 from faults.load import PostStream
 from faults.mariadb import PrivateMariaDB
-from faults.observe import diff_rows, dump, wait_all_final
+from faults.observe import changed_columns, diff_rows, dump, wait_all_final
 from faults.runner import ARCHIVES, DRAIN_TIMEOUT_S, FILES, FaultEnv, Observed, sink_topics
 from faults.services import SESSION_TIMEOUT_S, fault_stack
 from harness import cluster
@@ -121,7 +121,7 @@ def pause_worker(env: FaultEnv) -> Figures:
         fig.notes.append(
             f"paused {resumed_at - paused_at:.1f} s (session timeout {SESSION_TIMEOUT_S} s); evicted after "
             f"{evicted:.1f} s; rejoined {rejoined:.1f} s after SIGCONT; rows changed by its late results: "
-            f"{fig.changed_rows}")
+            f"{fig.changed_rows} {changed_columns(before, after)}")
         return fig
 
 
@@ -143,7 +143,8 @@ def replay_sink(env: FaultEnv) -> Figures:
         fig.changed_rows = diff_rows(before[0], after[0]) + diff_rows(before[1], after[1])
         fig.notes.append(
             f"replayed {len(before[0])} jobs / {len(before[1])} tasks worth of events from offset 0 in "
-            f"{replay_s:.1f} s; rows that differ afterwards (all columns): {fig.changed_rows}")
+            f"{replay_s:.1f} s; rows that differ afterwards (all columns): {fig.changed_rows} "
+            f"{changed_columns(before, after)}")
         return fig
 
 
