@@ -6,7 +6,8 @@ tenant gateway) write the shared jobs topic, whose ``tenant`` is therefore trust
 outside producer is a tenant's principal and writes its own tenant topic only
 (``admin.kafka_tenants``), which the processors read by prefix. Every service may describe
 the pipeline's topics (the services check them at start) and read consumer groups named
-after itself (the Faust app's group, the gateway's, and the per-process readers' throwaway groups).
+after itself (the Faust app's group, the gateway's, and the per-process readers' throwaway groups);
+the processors also write transactions under transactional ids named after their groups.
 """
 
 import time
@@ -69,6 +70,8 @@ def service_acls(topics: TopicNames, topic_prefix: str = "sqllint.") -> list[Acl
             allow(user, ResourceType.GROUP, prefix, PREFIXED, READ)
     # Every tenant's topic, present and future: the gateway subscribes by pattern.
     allow("processors", ResourceType.TOPIC, topics.jobs + TENANT_INFIX, PREFIXED, READ)
+    # The transactions' producers, one per input partition: "<its group>-<topic>-<partition>".
+    allow("processors", ResourceType.TRANSACTIONAL_ID, GROUP_PREFIXES["processors"][0], PREFIXED, WRITE)
     # The ingest's monitoring endpoints describe the workers' groups and their lag.
     allow("ingest", ResourceType.GROUP, "sqllint-", PREFIXED, DESCRIBE)
     return bindings
