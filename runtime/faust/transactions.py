@@ -75,7 +75,7 @@ class PartitionTransactions:
         self._ledgers: dict[TP, PartitionLedger] = {}
         self._locks: dict[TP, asyncio.Lock] = {}
         self._drains: set[asyncio.Task[None]] = set()
-        self._admin: AIOKafkaAdminClient | None = None
+        self._admin: asyncio.Future[AIOKafkaAdminClient] | None = None
         self.committed: dict[TP, int] = {}  # the next offset each partition's last transaction committed
         commit_elsewhere(app, self._topics)
         app.on_partitions_assigned.connect(self.on_assigned)
@@ -110,14 +110,24 @@ class PartitionTransactions:
         return producer
 
     async def _admin_client(self) -> AIOKafkaAdminClient:
+        """One admin client for all partitions, started by the first that asks (they ask at once)."""
         if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self._settings.kafka_bootstrap_servers,
-                **kafka_security(self._settings).aiokafka(),
-            )
+            self._admin = asyncio.ensure_future(self._start_admin())
+        return await asyncio.shield(self._admin)
+
+    async def _start_admin(self) -> AIOKafkaAdminClient:
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            **kafka_security(self._settings).aiokafka(),
+        )
+        try:
             await admin.start()
-            self._admin = admin
-        return self._admin
+        except KafkaError:
+            self._admin = None  # the next partition to open tries again
+            with suppress(KafkaError):
+                await admin.close()
+            raise
+        return admin
 
     async def on_revoked(self, _sender: object, revoked: set[TP], **_kwargs: object) -> None:
         """Commit what each partition finished, then close its producer; the rest is the next owner's."""
@@ -128,7 +138,7 @@ class PartitionTransactions:
         await self.on_revoked(None, set(self._producers))
         if self._admin is not None:
             with suppress(KafkaError):
-                await self._admin.close()
+                await (await self._admin).close()
             self._admin = None
 
     async def _close(self, tp: TP) -> None:
