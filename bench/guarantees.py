@@ -10,9 +10,9 @@ blocks to the two stacks. Only one stack works at a time; the other idles.
 from contextlib import ExitStack
 
 from bench.common import Context, time_zip_job, warm_up, watched
-from bench.latency import _one as one_job
+from bench.latency import one_job
 from bench.report import Row, median, percentile
-from bench.throughput import _cli as cli_run
+from bench.throughput import cli_run
 from bench.watch import JobWatcher
 from harness.stack import Stack
 

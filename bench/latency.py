@@ -23,7 +23,7 @@ CONCURRENCY = 20
 SQL = "select a, b from t where x = 1  -- latency {tag} {n}\n"
 
 
-def _one(stack: Stack, watcher: JobWatcher, sql: str) -> tuple[str, Trip]:
+def one_job(stack: Stack, watcher: JobWatcher, sql: str) -> tuple[str, Trip]:
     """The job id and its wall-clock trip (the watcher's monotonic time, moved onto the wall clock)."""
     to_wall = time.time() - time.perf_counter()
     started = time.perf_counter()
@@ -47,7 +47,7 @@ def _closed_loop(stack: Stack, watcher: JobWatcher, tag: str, jobs: int,
                 n = next(counter, None)
             if n is None:
                 return out
-            out.append(_one(stack, watcher, SQL.format(tag=tag, n=n)))
+            out.append(one_job(stack, watcher, SQL.format(tag=tag, n=n)))
 
     started = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:

@@ -40,7 +40,8 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     return used
 
 
-def _cli(ctx: Context, corpus: Corpus, name: str) -> CliRun:
+def cli_run(ctx: Context, corpus: Corpus, name: str) -> CliRun:
+    """``sqlfluff lint`` over ``corpus`` written afresh: a CLI that skipped a file would not be comparable."""
     run = run_cli(corpus.write(ctx.workdir / "cli" / name), ctx.dialect, ctx.cores)
     if run.files != len(corpus):
         raise RuntimeError(f"sqlfluff lint reported {run.files} files, expected {len(corpus)}")
@@ -82,7 +83,7 @@ def throughput(ctx: Context) -> None:
 
 def _cli_turn(ctx: Context, _stack: Stack, _w: JobWatcher, corpus: Corpus, name: str,
               cli: list[float], _svc: list[float]) -> None:
-    cli.append(_cli(ctx, corpus, name).seconds)
+    cli.append(cli_run(ctx, corpus, name).seconds)
 
 
 def _svc_turn(ctx: Context, stack: Stack, watcher: JobWatcher, corpus: Corpus, _name: str,
@@ -99,11 +100,11 @@ def resubmit(ctx: Context) -> None:
         for r in range(ctx.repeats):
             base = ctx.corpus.tagged(ctx.tag("rs", r))
             changed = base.changed(CHANGED_FRACTION, ctx.tag("rs", r))
-            cli["first"].append(_cli(ctx, base, f"rs-{r}").seconds)
+            cli["first"].append(cli_run(ctx, base, f"rs-{r}").seconds)
             runs["first"].append(time_zip_job(stack, watcher, base, ctx.dialect))
             runs["unchanged"].append(time_zip_job(stack, watcher, base, ctx.dialect))
             runs["changed"].append(time_zip_job(stack, watcher, changed, ctx.dialect))
-            cli["changed"].append(_cli(ctx, changed, f"rs-{r}-changed").seconds)
+            cli["changed"].append(cli_run(ctx, changed, f"rs-{r}-changed").seconds)
     svc = {k: median([run.seconds for run in v]) for k, v in runs.items()}
     c_first, c_changed = median(cli["first"]), median(cli["changed"])
     service_s = {k: [r.seconds for r in v] for k, v in runs.items()}
