@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from faults.figures import Figures
-from faults.kafka_probe import results_per_pair, wait_caught_up
+from faults.kafka_probe import wait_caught_up
 from faults.load import Ledger, expected_results, write_zips
 from faults.observe import Sampler, audit, wait_all_final
 from faults.services import FaultRun
+from harness.results_topic import results_per_pair
 from runtime.db import create_db_engine
 from schemas.events import DEFAULT_TENANT
 

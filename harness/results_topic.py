@@ -1,9 +1,9 @@
-"""What a downstream consumer of the lint-results topic is given: ``lint.result`` events per (job, task).
+"""What a downstream consumer of our topics is given: records read ``read_committed``, counted.
 
-Read as the README tells consumers to read it (``read_committed``, from the
-start, without joining a group's commits): a pair seen twice is a result
-delivered twice. The harness holds this so that benchmarks and fault runs
-count the same way (bench may not import ``faults``).
+Read as the README tells consumers to read (``read_committed``, from the start,
+committing nothing): a ``lint.result`` pair seen twice is a result delivered
+twice. The harness holds this so that benchmarks and fault runs count the same
+way (bench may not import ``faults``).
 """
 
 import time
@@ -16,29 +16,55 @@ from schemas.codec import decode
 from schemas.events import LintResult
 
 
-def results_per_pair(bootstrap: str, topic: str, timeout: float = 60) -> Counter[tuple[str, str]]:
-    """How many ``lint.result`` events each (job, task) has for a read-committed consumer (>1: a repeat)."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{uuid.uuid4().hex}",
-                         "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                         "enable.partition.eof": True, "isolation.level": "read_committed"})
+def reader_config(bootstrap: str, group: str) -> dict[str, object]:
+    """A consumer that reads as downstream consumers must: committed records only, no commits."""
+    return {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+            "auto.offset.reset": "earliest", "enable.partition.eof": True,
+            "isolation.level": "read_committed"}
+
+
+def partitions_of(consumer: Consumer, topic: str) -> list[TopicPartition]:
+    """Every partition of ``topic``, without an offset."""
+    metadata = consumer.list_topics(topic, timeout=30).topics[topic]
+    return [TopicPartition(topic, p) for p in sorted(metadata.partitions)]
+
+
+def readable(consumer: Consumer, parts: list[TopicPartition], timeout: float = 60) -> Counter[bytes]:
+    """Every readable value from ``parts``' offsets to their ends (the last stable offset), counted."""
+    consumer.assign(parts)
+    open_parts = {(tp.topic, tp.partition) for tp in parts}
+    values: Counter[bytes] = Counter()
+    deadline = time.monotonic() + timeout
+    while open_parts and time.monotonic() < deadline:
+        msg = consumer.poll(1.0)
+        if msg is None:
+            continue
+        if msg.error() is not None:
+            if msg.error().code() == KafkaError._PARTITION_EOF:
+                open_parts.discard((msg.topic(), msg.partition()))
+            continue
+        values[msg.value() or b""] += 1
+    if open_parts:
+        raise TimeoutError(f"{sorted(open_parts)} not read to their end in {timeout}s")
+    return values
+
+
+def committed_values(bootstrap: str, topic: str, timeout: float = 60) -> Counter[bytes]:
+    """Every value a read-committed consumer is given on ``topic``, from its start to its end, counted."""
+    consumer = Consumer(reader_config(bootstrap, f"probe-{uuid.uuid4().hex}"))
     try:
-        partitions = consumer.list_topics(topic, timeout=30).topics[topic].partitions
-        consumer.assign([TopicPartition(topic, p, 0) for p in sorted(partitions)])
-        open_parts = set(partitions)
-        counts: Counter[tuple[str, str]] = Counter()
-        deadline = time.monotonic() + timeout
-        while open_parts and time.monotonic() < deadline:
-            msg = consumer.poll(1.0)
-            if msg is None:
-                continue
-            if msg.error() is not None:
-                if msg.error().code() == KafkaError._PARTITION_EOF:
-                    open_parts.discard(msg.partition())
-                continue
-            result = decode(msg.value() or b"", LintResult)
-            counts[str(result.job_id), str(result.task_id)] += 1
-        if open_parts:
-            raise TimeoutError(f"{topic} partitions {sorted(open_parts)} not read to their end in {timeout}s")
-        return counts
+        parts = partitions_of(consumer, topic)
+        for tp in parts:
+            tp.offset = 0
+        return readable(consumer, parts, timeout)
     finally:
         consumer.close()
+
+
+def results_per_pair(bootstrap: str, topic: str, timeout: float = 60) -> Counter[tuple[str, str]]:
+    """How many ``lint.result`` events each (job, task) has for a read-committed consumer (>1: a repeat)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for value, n in committed_values(bootstrap, topic, timeout).items():
+        result = decode(value, LintResult)
+        counts[str(result.job_id), str(result.task_id)] += n
+    return counts

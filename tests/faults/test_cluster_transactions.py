@@ -13,8 +13,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
-from faults.kafka_probe import committed_values
 from harness import resources
+from harness.results_topic import committed_values
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 STATE_LOG = "__transaction_state"

@@ -13,7 +13,8 @@ from aiokafka import AIOKafkaProducer
 from confluent_kafka import Consumer, TopicPartition
 
 from faults.figures import Figures
-from faults.kafka_probe import group_lag, results_per_pair
+from faults.kafka_probe import group_lag
+from harness.results_topic import results_per_pair
 from schemas.codec import encode
 from schemas.topics import TopicNames
 from tests.sink._events import JobEvents
