@@ -103,11 +103,23 @@ class PartitionTransactions:
         producer = await open_producer(self._settings, self._group, tp, self._linger_ms)
         try:
             # the previous owner's last transaction is complete or aborted now: its offset is final
-            ledger.floor = await committed_offset(await self._admin_client(), self._group, tp)
+            ledger.floor = await self._read_floor(tp)
         except KafkaError:
             await stop(producer)
             raise
         return producer
+
+    async def _read_floor(self, tp: TP) -> int | None:
+        attempt = 0
+        while True:
+            try:
+                return await committed_offset(await self._admin_client(), self._group, tp)
+            except KafkaError as exc:  # the group's coordinator moving: asked again
+                attempt += 1
+                if attempt == COMMIT_ATTEMPTS:
+                    raise
+                log.warning("%s[%s]: offset not read (%r), attempt %d", tp.topic, tp.partition, exc, attempt)
+                await asyncio.sleep(RETRY_BACKOFF_S * 2**attempt)
 
     async def _admin_client(self) -> AIOKafkaAdminClient:
         """One admin client for all partitions, started by the first that asks (they ask at once)."""
