@@ -20,6 +20,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+# Every member's time in our ZIPs (the ZIP format's earliest): equal files, equal bytes.
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "ansi"
 # SQLFluff's own fixtures, kept in the repository: there even where the shared corpus is not.
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data" / "sql" / "ansi"
@@ -77,11 +79,16 @@ class Corpus:
         return Corpus(out)
 
     def zip_bytes(self) -> bytes:
-        """The files as a deflated ZIP, as a user would upload them."""
+        """The files as a deflated ZIP, as a user would upload them.
+
+        Each member carries a fixed time, as the ``sqllint`` client's ZIP of an unchanged
+        tree carries unchanged file times: the same files give the same bytes, which is
+        what an archive-level cache recognises (``writestr`` would stamp the current time).
+        """
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, text in self.files.items():
-                zf.writestr(name, text)
+                zf.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME), text, zipfile.ZIP_DEFLATED)
         return buf.getvalue()
 
     def write(self, folder: Path) -> Path:
