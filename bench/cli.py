@@ -37,7 +37,7 @@ SCENARIOS: dict[str, Callable[[Context], None]] = {
     "recovery": recovery,
     "guarantees": guarantees,
 }
-DEFAULT = ("throughput", "resubmit", "latency", "ingest", "memory", "scaling")
+DEFAULT = ("throughput", "resubmit", "latency", "ingest", "memory", "scaling", "guarantees")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
