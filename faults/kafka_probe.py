@@ -1,33 +1,22 @@
 """Reading the cluster's side of the story: consumer lag (events per key: harness.results_topic)."""
 
 import time
+import uuid
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient
 
-from harness.results_topic import partitions_of, readable, reader_config
+from harness.results_topic import partitions_of, reader_config, unread
 
 
 def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
-    """Readable messages the group has not committed over ``topics`` (from the start where it has no offset).
-
-    Past the high watermark is not enough: a transaction's commit marker takes an offset that no
-    reader is ever given, so a group that has read everything may commit one short of it, and a
-    partition holding only aborted records never gets an offset at all. Where the committed offset
-    is behind, a read-committed look from there counts what is really left.
-    """
-    consumer = Consumer(reader_config(bootstrap, group))
+    """Readable records ``group`` has not committed on ``topics`` (all, where it never committed)."""
+    consumer = Consumer(reader_config(bootstrap, f"probe-{uuid.uuid4().hex}"))
     try:
         parts = [tp for topic in topics for tp in partitions_of(consumer, topic)]
-        behind = []
-        for tp in consumer.committed(parts, timeout=30):
-            low, high = consumer.get_watermark_offsets(tp, timeout=30)
-            start = tp.offset if tp.offset >= 0 else low
-            if high > start:
-                behind.append(TopicPartition(tp.topic, tp.partition, start))
-        return sum(readable(consumer, behind).values()) if behind else 0
     finally:
         consumer.close()
+    return unread(bootstrap, group, parts)
 
 
 def wait_caught_up(bootstrap: str, group: str, topics: list[str], timeout: float = 120) -> float:

@@ -49,6 +49,27 @@ def readable(consumer: Consumer, parts: list[TopicPartition], timeout: float = 6
     return values
 
 
+def unread(bootstrap: str, group: str, parts: list[TopicPartition]) -> int:
+    """Records of ``parts`` that ``group`` has not committed, counted as a read-committed reader gets them.
+
+    Past the end offset is not enough: a transaction's commit marker takes an offset that no
+    reader is ever given, so a group that has read everything may commit one short of it, and a
+    partition holding only aborted records never gets an offset at all. Where the committed offset
+    is behind, a read-committed look from there counts what is really left.
+    """
+    consumer = Consumer(reader_config(bootstrap, group))
+    try:
+        behind = []
+        for tp in consumer.committed(parts, timeout=30):
+            low, high = consumer.get_watermark_offsets(tp, timeout=30)
+            start = tp.offset if tp.offset >= 0 else low
+            if high > start:
+                behind.append(TopicPartition(tp.topic, tp.partition, start))
+        return sum(readable(consumer, behind).values()) if behind else 0
+    finally:
+        consumer.close()
+
+
 def committed_values(bootstrap: str, topic: str, timeout: float = 60) -> Counter[bytes]:
     """Every value a read-committed consumer is given on ``topic``, from its start to its end, counted."""
     consumer = Consumer(reader_config(bootstrap, f"probe-{uuid.uuid4().hex}"))

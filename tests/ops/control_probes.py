@@ -15,6 +15,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from harness.results_topic import unread
 from harness.stack import FINAL, Stack
 from runtime.faust.worker_state import worker_id_for
 from schemas.codec import decode, encode
@@ -70,17 +71,8 @@ def acknowledged(kafka: str, topics: TopicNames, worker: str, request_id: uuid.U
 
 
 def lag(kafka: str, group: str, topic: str, partitions: list[int]) -> int:
-    """Messages of ``topic``'s ``partitions`` that ``group`` has not committed yet."""
-    consumer = Consumer({"bootstrap.servers": kafka, "group.id": group, "enable.auto.commit": False})
-    try:
-        committed = consumer.committed([TopicPartition(topic, p) for p in partitions], timeout=30)
-        total = 0
-        for tp in committed:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=30)
-            total += high - (tp.offset if tp.offset >= 0 else low)
-        return total
-    finally:
-        consumer.close()
+    """Records of ``topic``'s ``partitions`` that ``group`` has not committed yet, as a reader gets them."""
+    return unread(kafka, group, [TopicPartition(topic, p) for p in partitions])
 
 
 def zip_of_data(path: Path, copies: int) -> int:
