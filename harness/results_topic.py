@@ -12,6 +12,7 @@ from collections import Counter
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
+from runtime.kafka_readable import ReadableCounter, Span
 from schemas.codec import decode
 from schemas.events import LintResult
 
@@ -54,20 +55,25 @@ def unread(bootstrap: str, group: str, parts: list[TopicPartition]) -> int:
 
     Past the end offset is not enough: a transaction's commit marker takes an offset that no
     reader is ever given, so a group that has read everything may commit one short of it, and a
-    partition holding only aborted records never gets an offset at all. Where the committed offset
-    is behind, a read-committed look from there counts what is really left.
+    partition holding only aborted records never gets an offset at all. The spans are counted by
+    the ingest's own counter (a span it could not read counts as its offset distance).
     """
     consumer = Consumer(reader_config(bootstrap, group))
     try:
-        behind = []
+        spans = []
         for tp in consumer.committed(parts, timeout=30):
             low, high = consumer.get_watermark_offsets(tp, timeout=30)
             start = tp.offset if tp.offset >= 0 else low
             if high > start:
-                behind.append(TopicPartition(tp.topic, tp.partition, start))
-        return sum(readable(consumer, behind).values()) if behind else 0
+                spans.append(Span(tp.topic, tp.partition, start, high))
     finally:
         consumer.close()
+    counter = ReadableCounter({"bootstrap.servers": bootstrap}, timeout_s=60)
+    try:
+        counted = counter.count(spans)
+    finally:
+        counter.close()
+    return sum(counted.get(span, span.end - span.start) for span in spans)
 
 
 def committed_values(bootstrap: str, topic: str, timeout: float = 60) -> Counter[bytes]:
