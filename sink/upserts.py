@@ -13,10 +13,11 @@ constants of the update clause are inlined, not bound: PyMySQL's
 ``executemany`` accepts parameters only in the ``VALUES`` part.
 """
 
+import functools
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, literal_column, or_
+from sqlalchemy import ColumnElement, Connection, Executable, Table, and_, case, func, literal_column, or_
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
@@ -64,25 +65,28 @@ def task_rank_sql(column: ColumnElement) -> ColumnElement:
     return _rank_sql(column, {status.value: task_rank(status) for status in TaskStatus})
 
 
-def _keep(table: Table) -> UpdatePlan:
+def _keep_job(_new: Incoming) -> Assignments:
     """A no-op update: on MySQL it still takes the row's write lock, which is the point."""
-    key = next(iter(table.primary_key.columns))
-    return lambda _new: [(key.name, key)]
+    key = jobs.c.job_id
+    return [(key.name, key)]
+
+
+@functools.cache
+def _statement(dialect: str, table: Table, plan: UpdatePlan) -> Executable:
+    """The upsert of ``table`` for ``dialect``, built once: building it took a sixth of the sink's CPU."""
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        key = [column.name for column in table.primary_key.columns]
+        return lite.on_conflict_do_update(index_elements=key, set_=dict(plan(lite.excluded)))
+    if dialect in ("mysql", "mariadb"):
+        my = mysql.insert(table)
+        return my.on_duplicate_key_update(plan(my.inserted))
+    raise UnsupportedDatabaseError(f"no upsert for the {dialect!r} dialect")
 
 
 def _upsert(conn: Connection, table: Table, rows: list[Row], plan: UpdatePlan) -> None:
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        stmt = sqlite.insert(table)
-        key = [column.name for column in table.primary_key.columns]
-        conn.execute(stmt.on_conflict_do_update(index_elements=key, set_=dict(plan(stmt.excluded))), rows)
-    elif dialect in ("mysql", "mariadb"):
-        stmt = mysql.insert(table)
-        conn.execute(stmt.on_duplicate_key_update(plan(stmt.inserted)), rows)
-    else:
-        raise UnsupportedDatabaseError(f"no upsert for the {dialect!r} dialect")
+    if rows:
+        conn.execute(_statement(conn.dialect.name, table, plan), rows)
 
 
 def _job_plan(new: Incoming) -> Assignments:
@@ -142,7 +146,7 @@ def ensure_jobs(conn: Connection, job_ids: Collection[str], now: datetime) -> No
     one row instead of deadlocking over its task rows (see ``sink.tallies``);
     inserting first avoids the gap locks that locking an absent row would take.
     """
-    _upsert(conn, jobs, [placeholder_job_row(job_id, now) for job_id in sorted(job_ids)], _keep(jobs))
+    _upsert(conn, jobs, [placeholder_job_row(job_id, now) for job_id in sorted(job_ids)], _keep_job)
 
 
 def upsert_jobs(conn: Connection, rows: list[Row]) -> None:
