@@ -43,7 +43,9 @@ def _consumer(
 ) -> Callable[[StreamT], object]:
     async def consume(stream: StreamT) -> None:
         stream.enable_acks = False  # acked below, once the batch is committed
-        batches: DrainingBatches[EventT] = DrainingBatches(settings.batch_size, settings.batch_window_seconds)
+        batches: DrainingBatches[EventT] = DrainingBatches(
+            settings.batch_size, settings.batch_window_seconds, settings.batch_linger_seconds
+        )
         collecting = asyncio.create_task(batches.collect(stream.events()), name="sink.collect")
         try:
             while events := await batches.take():

@@ -25,6 +25,13 @@ class SinkSettings(WorkerSettings):
         "latency for fewer transactions; 0 writes as soon as the stream has nothing more ready (events "
         "arriving during a write make the next batch, so batches still grow under load).",
     )
+    batch_linger_seconds: float = Field(
+        0.02,
+        ge=0,
+        description="While the sink is busy (a batch's first event came this soon after the previous "
+        "write began), how long the batch gathers more: fewer, larger transactions under load, while a "
+        "lone job's events, after a quiet moment, are still written at once; 0 turns it off.",
+    )
     db_retry_max_seconds: float = Field(
         30.0, gt=0, description="Ceiling of the backoff between attempts while the database is unavailable."
     )

@@ -89,6 +89,41 @@ async def test_a_window_ends_a_partial_batch() -> None:
     await _stop(queue, task)
 
 
+async def test_while_busy_a_batch_lingers_for_more_and_after_a_quiet_moment_it_does_not() -> None:
+    batches: DrainingBatches[int] = DrainingBatches(500, linger_s=3600)
+    queue, task = await _started(batches, 1)
+    assert await batches.take() == [1]  # the first batch follows no write: at once
+    queue.put_nowait(2)  # arrives while "the write" of [1] runs: the sink is busy
+    taking = asyncio.create_task(batches.take())
+    done, _ = await asyncio.wait([taking], timeout=0.05)
+    assert not done  # lingering (an hour), though the stream has nothing more ready
+    taking.cancel()
+    await _stop(queue, task)
+
+
+async def test_a_batch_after_a_quiet_moment_is_written_at_once() -> None:
+    batches: DrainingBatches[int] = DrainingBatches(500, linger_s=0.02)
+    queue, task = await _started(batches, 1)
+    assert await batches.take() == [1]
+    await asyncio.sleep(0.05)  # quiet for longer than the linger
+    queue.put_nowait(2)
+    taking = asyncio.create_task(batches.take())
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert taking.done() and taking.result() == [2]
+    await _stop(queue, task)
+
+
+async def test_a_lingering_batch_goes_as_soon_as_it_is_full() -> None:
+    batches: DrainingBatches[int] = DrainingBatches(2, linger_s=3600)
+    queue, task = await _started(batches, 1)
+    assert await batches.take() == [1]
+    queue.put_nowait(2)
+    queue.put_nowait(3)
+    assert await asyncio.wait_for(batches.take(), 5) == [2, 3]
+    await _stop(queue, task)
+
+
 async def test_nothing_is_handed_out_once_the_stream_has_ended() -> None:
     batches: DrainingBatches[int] = DrainingBatches(500)
     queue, task = await _started(batches, 1)
