@@ -1,3 +1,4 @@
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,18 @@ def test_large_file_is_not_skipped() -> None:
     result = _lint(sql, rules=("LT01",))
     assert result["status"] == "SUCCESS"
     assert len(result["violations"]) == 2000
+
+
+def test_a_new_linter_is_frozen_out_of_the_collectors_sight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its objects (dialect, rule pack) live as long as it does; the collector must not walk them per file."""
+    monkeypatch.setattr(lint_worker, "_linters", type(lint_worker._linters)(maxsize=4))
+    monkeypatch.setattr(lint_worker, "_rule_packs", type(lint_worker._rule_packs)(maxsize=4))
+    gc.unfreeze()
+    try:
+        assert _lint(MESSY, dialect="ansi")["status"] == "SUCCESS"
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        _lint(MESSY + "-- again\n", dialect="ansi")  # the same linter: nothing frozen anew
+        assert gc.get_freeze_count() <= frozen  # frozen objects may still die by reference count
+    finally:
+        gc.unfreeze()
