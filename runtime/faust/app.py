@@ -23,6 +23,7 @@ from runtime.faust.metrics import KitMetrics, metrics_registry
 from runtime.faust.publisher import Publisher
 from runtime.faust.readiness import serve_readiness
 from runtime.faust.resources import WorkerResources
+from runtime.faust.tables import StatelessTableManager
 from runtime.faust.worker_state import WorkerState
 from runtime.kafka_security import kafka_security
 from runtime.settings import WorkerSettings
@@ -81,6 +82,7 @@ def build_app(
         "broker": [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap_servers.split(",")],
         "datadir": str(datadir_for(settings, per_process)),
         "store": "memory://",
+        "TableManager": StatelessTableManager,
         "web_enabled": settings.metrics_port > 0,
         "web_port": settings.metrics_port or FAUST_DEFAULT_WEB_PORT,
         "topic_disable_leader": True,

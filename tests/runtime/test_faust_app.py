@@ -10,6 +10,7 @@ from processors.app import make_faust_app as processors_app
 from processors.settings import ProcessorSettings
 from runtime.faust.app import build_app
 from runtime.faust.resources import NotStartedError, WorkerResources, opened
+from runtime.faust.tables import StatelessTableManager
 from runtime.settings import WorkerSettings
 from sink.app import make_faust_app as sink_app
 from sink.settings import SinkSettings
@@ -77,3 +78,27 @@ def test_the_services_tune_the_shared_app(tmp_path: Path) -> None:
     }
     sink = sink_app(SinkSettings(consumer_group_id="s", faust_datadir=tmp_path))
     assert (sink.conf.datadir, sink.conf.topic_allow_declare) == (tmp_path / "s", False)
+
+
+async def test_the_table_manager_starts_recovery_without_napping(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faust's own naps a second before its recovery on every start; ours keeps no tables to wait for."""
+    settings = _settings(tmp_path)
+    tables = build_app(settings, WorkerResources(settings)).app.tables
+    assert isinstance(tables, StatelessTableManager)
+    started: list[str] = []
+
+    async def nap(_seconds: float) -> None:
+        raise AssertionError("the table manager slept")
+
+    async def channels() -> None:  # Faust's step reads the consumer's assignment: none here
+        started.append("channels")
+
+    async def recovery_start() -> None:
+        started.append("recovery")
+
+    monkeypatch.setattr(tables, "sleep", nap)
+    monkeypatch.setattr(tables, "_update_channels", channels)
+    monkeypatch.setattr(tables.recovery, "start", recovery_start)
+    await tables.on_start()
+    assert started == ["channels", "recovery"]
