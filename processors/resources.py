@@ -1,8 +1,10 @@
 """What the lint agent needs beyond the topics: the shared lint cache and the warm lint pool.
 
 The cache starts empty and fills from its topic in a thread; until then a
-miss only costs a lint. The pool is warmed before the agents start, so the
-first file pays no import time.
+miss only costs a lint. The pool warms up (its processes import SQLFluff and
+build the default linter) while the worker joins its group: a restarted worker
+used to wait for the warm-up first, and the files it is given simply queue
+for the processes meanwhile.
 """
 
 import asyncio
@@ -31,6 +33,7 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
     def __init__(self, settings: ProcessorSettings) -> None:
         super().__init__(settings)
         self._pool: LintPool | None = None
+        self._warming: asyncio.Task[None] | None = None
         self.cache = LintCache(settings.cache_max_entries) if settings.cache_enabled else None
         self.cache_reader: CacheReader | None = None
         self.worker_state = WorkerState.for_settings("processors", settings)  # mode owns `.state`
@@ -66,8 +69,11 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
             batch_files=s.lint_batch_files,
             batch_bytes=s.lint_batch_bytes,
         )
-        await self._pool.warm_up()
-        log.info("lint pool ready with %d workers", s.lint_workers)
+        self._warming = asyncio.create_task(self._warm_up(self._pool), name="lint pool warm-up")
+
+    async def _warm_up(self, pool: LintPool) -> None:
+        await pool.warm_up()
+        log.info("lint pool ready with %d workers", self.settings.lint_workers)
 
     def lint_processes(self) -> tuple[LintProcess, ...]:
         """The pool's processes now; none while it is closed."""
@@ -88,6 +94,10 @@ class ProcessorResources(WorkerResources[ProcessorSettings]):
 
     async def close(self) -> None:
         """Stop the workers and the cache reader (blocking joins, hence the threads)."""
+        warming, self._warming = self._warming, None
+        if warming is not None:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
         pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.close)
