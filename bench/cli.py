@@ -55,6 +55,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--latency-jobs", type=int, default=200)
     p.add_argument("--memory-files", type=int, default=2000)
     p.add_argument("--fairness-files", type=int, default=2000, help="files in tenant A's ZIP")
+    p.add_argument("--recovery-files", type=int, default=0,
+                   help="files of the recovery scenario's runs, cycled from the corpus; default: the corpus")
     p.add_argument("--ingest-seconds", type=int, default=8, help="duration of each wrk run")
     p.add_argument("--profile-dir", type=Path, default=Path("var/bench/profile"))
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx.env = dict(item.split("=", 1) for item in args.env)
     ctx.options = {"latency_jobs": args.latency_jobs, "memory_files": args.memory_files,
                    "fairness_files": args.fairness_files,
-                   "ingest_seconds": args.ingest_seconds}
+                   "ingest_seconds": args.ingest_seconds, "recovery_files": args.recovery_files}
     ctx.report.details["profile_dir"] = str(args.profile_dir.resolve())
     ctx.report.details["run"] = {"corpus": str(args.corpus), "files": len(corpus), "lines": corpus.lines,
                                  "bytes": corpus.size, "dialect": dialect, "cores": ctx.cores,

@@ -8,6 +8,8 @@ duplicated, in the database (per file) and for a read-committed consumer of the
 lint-results topic (per job and task). Second, after an unclean stop of every
 service: seconds from starting them again until a job sent as soon as the
 ingest answers ready is final, and until the harness (``make run``) says ready.
+``--recovery-files N`` cycles the corpus to N files: a restart costs about the
+same seconds whatever the run, so the ratio says more on a run of realistic length.
 The guarantee is the environment's: ``PROCESSORS_PROCESSING_GUARANTEE`` in the
 shell or ``--env``; ``--env PROCESSORS_GROUP_INSTANCE_ID=`` measures dynamic membership.
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bench.common import Context, time_zip_job, warm_up, watched
+from bench.corpus import Corpus
 from bench.report import Row, median
 from bench.stack import submit_sql, submit_zip
 from bench.watch import JobWatcher
@@ -57,9 +60,15 @@ def db_copies(stack: Stack, job_id: str) -> Counter[str]:
         engine.dispose()
 
 
-def killed_run(stack: Stack, watcher: JobWatcher, ctx: Context, tag: str) -> tuple[str, float]:
+def run_corpus(ctx: Context) -> Corpus:
+    """The corpus, or ``--recovery-files`` files cycled from it: a run long enough to amortise restarts."""
+    files = ctx.options.get("recovery_files", 0)
+    return ctx.corpus.cycled(files, ctx.tag("rc-files")) if files else ctx.corpus
+
+
+def killed_run(stack: Stack, watcher: JobWatcher, ctx: Context, base: Corpus, tag: str) -> tuple[str, float]:
     """The tagged corpus as one ZIP, the worker killed and restarted at each ``KILL_AT``; (job, seconds)."""
-    corpus = ctx.corpus.tagged(tag)
+    corpus = base.tagged(tag)
     started = time.perf_counter()
     job_id = submit_zip(stack, corpus.zip_bytes(), ctx.dialect)
     for fraction in KILL_AT:
@@ -89,7 +98,8 @@ def cold_restart(stack: Stack, watcher: JobWatcher, ctx: Context, tag: str) -> t
 
 def recovery(ctx: Context) -> None:
     """Fault-free and killed runs alternately, then cold restarts; every job audited at the end."""
-    files = len(ctx.corpus)
+    base = run_corpus(ctx)
+    files = len(base)
     clean: list[float] = []
     killed: list[float] = []
     killed_jobs: list[str] = []
@@ -97,9 +107,9 @@ def recovery(ctx: Context) -> None:
     with watched(ctx.spec("recovery"), interval=0.02) as (stack, watcher):
         warm_up(stack, watcher, ctx.corpus, ctx.dialect, ctx.tag("rc"))
         for r in range(ctx.repeats):
-            clean.append(time_zip_job(stack, watcher, ctx.corpus.tagged(ctx.tag("rc-clean", r)),
-                                      ctx.dialect).seconds)
-            job_id, seconds = killed_run(stack, watcher, ctx, ctx.tag("rc-kill", r))
+            clean_run = time_zip_job(stack, watcher, base.tagged(ctx.tag("rc-clean", r)), ctx.dialect)
+            clean.append(clean_run.seconds)
+            job_id, seconds = killed_run(stack, watcher, ctx, base, ctx.tag("rc-kill", r))
             killed.append(seconds)
             killed_jobs.append(job_id)
         for r in range(ctx.repeats):
