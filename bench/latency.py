@@ -68,10 +68,14 @@ def latency(ctx: Context) -> None:
             p50, p95, p99 = (percentile(values, q) for q in (50, 95, 99))
             mean = sum(values) / len(values)
             note = f"{len(values)} jobs, {len(values) / wall:.1f} jobs/s, mean {mean:.0f} ms"
+            # The targets are those of a job on an idle service; 20 in flight have none (issue 14).
+            alone = workers == 1
             ctx.report.add(
-                Row("latency", f"{label}: p50 POST->COMPLETED", p50, "ms", "<= 100 ms", p50 <= 100, note),
+                Row("latency", f"{label}: p50 POST->COMPLETED", p50, "ms", "<= 100 ms" if alone else "",
+                    p50 <= 100 if alone else None, note),
                 Row("latency", f"{label}: p95", p95, "ms"),
-                Row("latency", f"{label}: p99", p99, "ms", "<= 200 ms", p99 <= 200),
+                Row("latency", f"{label}: p99", p99, "ms", "<= 200 ms" if alone else "",
+                    p99 <= 200 if alone else None),
             )
             ctx.report.details[f"latency_c{workers}_median_ms"] = median(values)
             if workers == 1:
