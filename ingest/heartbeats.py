@@ -37,6 +37,7 @@ class HeartbeatReader(TopicReader):
         self._lock = threading.Lock()
         self._loaded = threading.Event()
         self._pending: set[int] = set()  # partitions not yet read to their end once
+        self._ends: dict[int, int] = {}  # each partition's end offset when it was assigned
 
     @property
     def loaded(self) -> bool:
@@ -58,20 +59,43 @@ class HeartbeatReader(TopicReader):
         if meta is None or meta.error is not None or not meta.partitions:
             return False
         partitions = sorted(meta.partitions)
+        try:
+            wait_s = self._poll_s * 4
+            ends = {p: consumer.get_watermark_offsets(TopicPartition(self._topic, p), timeout=wait_s)[1]
+                    for p in partitions}
+        except KafkaException as exc:  # a new partition's leader may not be known yet: look again
+            log.warning("workers topic %s: %s", self._topic, exc)
+            return False
         consumer.assign([TopicPartition(self._topic, p, OFFSET_BEGINNING) for p in partitions])
+        self._ends = {p: end for p, end in ends.items() if end > 0}
         self._pending = set(partitions)
         return True
+
+    def _read_up_to(self, partition: int, next_offset: int) -> None:
+        """Partition read as far as it reached at assignment: the snapshot holds it.
+
+        End of partition (EOF) alone never comes while workers beat faster than the
+        consumer's fetch wait: each fetch returns a new heartbeat. So a message at or past
+        the end offset seen at assignment counts too.
+        """
+        if next_offset >= self._ends.get(partition, 0):
+            self._pending.discard(partition)
+            if not self._pending:
+                self._loaded.set()
 
     def _take(self, msg: Message) -> None:
         err = msg.error()
         if err is not None:
             if err.code() == KafkaError._PARTITION_EOF:
-                self._pending.discard(msg.partition())
-                if not self._pending:
-                    self._loaded.set()
+                self._read_up_to(msg.partition(), self._ends.get(msg.partition(), 0))
             else:
                 log.warning("workers topic %s: %s", self._topic, err)
             return
+        self._keep(msg)
+        self._read_up_to(msg.partition(), msg.offset() + 1)
+
+    def _keep(self, msg: Message) -> None:
+        """The message's heartbeat becomes its worker's newest; a tombstone removes the worker."""
         key = (msg.key() or b"").decode(errors="replace")
         value = msg.value()
         if value is None:

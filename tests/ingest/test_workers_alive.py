@@ -1,16 +1,21 @@
 """``sql_linting_workers_alive{role}``: the fresh heartbeats by role, as the no-worker alert reads them."""
 
+import asyncio
 import re
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from confluent_kafka import Producer
 
 from ingest.app import create_app
 from ingest.scrape import alive_by_role
 from ingest.settings import IngestSettings
+from schemas.codec import encode
+from schemas.routing import route
 from schemas.topics import TopicNames
 from tests.ingest.beats import eventually, heartbeat, publish
 
@@ -53,3 +58,29 @@ async def test_the_gauge_follows_heartbeats_and_tombstones(
     await _until(ops, {"processors": 2.0, "sink": 1.0})
     publish(kafka_bootstrap, topic_names, tombstones=("processors@h-2",))
     await _until(ops, {"processors": 1.0, "sink": 1.0})
+
+
+@pytest.mark.integration
+async def test_the_gauge_appears_while_workers_beat_faster_than_a_fetch_waits(
+    settings: IngestSettings, kafka_bootstrap: str, topic_names: TopicNames
+) -> None:
+    """A fetch then always returns a new heartbeat, so the end of the partition is never reported."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        producer = Producer({"bootstrap.servers": kafka_bootstrap, "acks": "all", "linger.ms": 0})
+        while not stop.is_set():
+            topic, key = route(heartbeat("processors@busy-1"), topic_names)
+            producer.produce(topic, key=key, value=encode(heartbeat("processors@busy-1")))
+            producer.flush(5)
+            stop.wait(0.05)
+
+    beating = threading.Thread(target=beat, daemon=True)
+    beating.start()
+    try:
+        await asyncio.sleep(0.5)  # the beats flow before the ingest starts reading
+        async with TestClient(TestServer(create_app(settings))) as client:
+            await _until(client, {"processors": 1.0, "sink": 0.0})
+    finally:
+        stop.set()
+        beating.join(10)
