@@ -11,10 +11,11 @@ one sent to an earlier process, which had another worker id, is not). Only
 import asyncio
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from schemas.codec import decode
@@ -23,6 +24,12 @@ from schemas.worker_events import WorkerControl
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
+# How long a new partition may lack a known leader before the worker's start fails on it.
+END_OFFSET_WAIT_S = 30.0
+END_OFFSET_RETRY_S = 0.2
+# What the broker answers about a partition it has only just created (the client marks none retriable).
+_NOT_YET = frozenset({KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE,
+                      KafkaError.UNKNOWN_TOPIC_OR_PART})
 
 
 class ControlReader(threading.Thread):
@@ -50,9 +57,24 @@ class ControlReader(threading.Thread):
         metadata = self._consumer.list_topics(self.topic, timeout=30)
         assigned = []
         for partition in sorted(metadata.topics[self.topic].partitions):
-            _, high = self._consumer.get_watermark_offsets(TopicPartition(self.topic, partition), timeout=30)
-            assigned.append(TopicPartition(self.topic, partition, high))
+            assigned.append(TopicPartition(self.topic, partition, self._end_offset(partition)))
         self._consumer.assign(assigned)
+
+    def _end_offset(self, partition: int) -> int:
+        """The partition's end offset, asked again while the broker says "not yet".
+
+        A worker starts right after creating its topics, and a new partition's leader
+        may not be known yet (NOT_LEADER_FOR_PARTITION): a passing state, not a failure.
+        """
+        deadline = time.monotonic() + END_OFFSET_WAIT_S
+        where = TopicPartition(self.topic, partition)
+        while True:
+            try:
+                return self._consumer.get_watermark_offsets(where, timeout=30)[1]
+            except KafkaException as exc:
+                if exc.args[0].code() not in _NOT_YET or time.monotonic() > deadline:
+                    raise
+            time.sleep(END_OFFSET_RETRY_S)
 
     def stop(self) -> None:
         """Ask the thread to finish; join it afterwards."""
